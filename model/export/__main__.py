@@ -1,0 +1,101 @@
+"""Export a Kandinsky 3 model family to a pack the browser loads.
+
+    model/run-python -m model.export --config tiny --unets base,flash,inpainting \\
+        --random-seed 0 --out public/models/kandinsky3-tiny-random
+
+Weights come from --weights (a state dict of `model.kandinsky3.Kandinsky3`, saved with torch.save)
+or, for test packs, from --random-seed. Run `--help` for every option.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from ..config import PRESETS
+from ..kandinsky3 import UNET_KINDS, Kandinsky3, randomize_
+from ..word_tokenizer import build_vocab, tokenizer_json
+from .pack import PackOptions, export_pack
+
+# Vocabulary of the random test pack: enough words for realistic prompts in tests.
+RANDOM_PACK_WORDS = """
+a an the of and with in on at red orange yellow green blue purple pink brown black white grey gold silver
+apple banana cherry grape lemon pizza cake cookie coffee tea heart star sun moon cloud rain snow fire water
+cat dog fox bear panda rabbit mouse lion tiger horse cow pig frog monkey bird owl fish whale octopus
+face smiling grinning laughing crying winking happy sad angry cool ghost robot alien skull
+rocket car bus train plane ship bicycle house castle tree flower rose tulip leaf mountain rainbow flag
+hand thumbs up down clapping waving man woman person baby light medium dark skin tone
+3d noto twemoji openmoji style emoji icon flat
+""".split()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m model.export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", choices=sorted(PRESETS), required=True, help="architecture preset (model/config.py)")
+    parser.add_argument("--unets", default="base", help=f"comma-separated U-Net kinds to include, from {','.join(UNET_KINDS)}")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--weights", type=Path, help="state dict of model.kandinsky3.Kandinsky3 (torch.save)")
+    source.add_argument("--random-seed", type=int, help="deterministic random weights, for test packs")
+    parser.add_argument("--tokenizer", type=Path, help="tokenizer.json to ship (default for random packs: a built-in word list)")
+    parser.add_argument("--out", type=Path, required=True, help="pack folder to write")
+    parser.add_argument("--name", help="pack name (default: folder name)")
+    parser.add_argument("--title", help="human-readable title")
+    parser.add_argument("--description", default="")
+    parser.add_argument("--formats", default="fp32,fp16w,int8w", help="weight formats (fp32 required)")
+    parser.add_argument("--prediction-type", default="epsilon", choices=["epsilon", "v_prediction", "sample"])
+    parser.add_argument("--latent-scale", type=float, default=1.0)
+    parser.add_argument("--latent-shift", type=float, default=0.0)
+    parser.add_argument("--default-size", type=int, help="default image side in pixels")
+    parser.add_argument("--max-size", type=int, help="largest image side offered")
+    parser.add_argument("--unconditional", default="empty-prompt", choices=["empty-prompt", "zero-context", "null-embedding"])
+    parser.add_argument("--license", default="Apache-2.0")
+    parser.add_argument("--credits", type=Path, help="JSON list of {name, license, url?, note?}")
+    args = parser.parse_args(argv)
+
+    config = PRESETS[args.config]
+    kinds = [k.strip() for k in args.unets.split(",") if k.strip()]
+    models = Kandinsky3(config, kinds)
+    if args.weights:
+        models.load_state_dict(torch.load(args.weights, map_location="cpu"), strict=True)
+        weights = "trained"
+    else:
+        randomize_(models, args.random_seed)
+        weights = "random"
+
+    if args.tokenizer:
+        tokenizer = args.tokenizer.read_text()
+        vocab_size = len(json.loads(tokenizer)["model"]["vocab"])
+    else:
+        vocab = build_vocab(RANDOM_PACK_WORDS)
+        tokenizer, vocab_size = tokenizer_json(vocab), len(vocab)
+    if vocab_size > config.text.vocab_size:
+        parser.error(f"the tokenizer has {vocab_size} entries but the text encoder only {config.text.vocab_size}")
+
+    f = config.movq.scale_factor
+    options = PackOptions(
+        name=args.name or args.out.name,
+        title=args.title or args.out.name,
+        description=args.description,
+        weights=weights,
+        formats=[x.strip() for x in args.formats.split(",")],
+        random_seed=args.random_seed,
+        prediction_type=args.prediction_type,
+        latent_scale=args.latent_scale,
+        latent_shift=args.latent_shift,
+        default_size=args.default_size or 128 * f,
+        max_size=args.max_size or 256 * f,
+        unconditional=args.unconditional,
+        license=args.license,
+        credits=json.loads(args.credits.read_text()) if args.credits else [],
+    )
+    manifest = export_pack(models, args.out, tokenizer, options)
+    total = sum(f["bytes"] for f in manifest["files"])
+    print(f"wrote {args.out}/manifest.json: {len(manifest['files'])} files, {total:,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

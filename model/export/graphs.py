@@ -1,0 +1,179 @@
+"""The four kinds of ONNX graph a pack holds, their tensor contracts, and their export.
+
+Every axis the app may vary is dynamic: batch (CFG runs cond and uncond together), latent or image
+height and width, and text length (contexts are cut to the longest prompt + 1, reference §5.3).
+"""
+from __future__ import annotations
+
+import inspect
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..kandinsky3 import Kandinsky3
+
+Dim = Union[int, str]
+OPSET = 17
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    dtype: str  # "float32" | "int64"
+    shape: Tuple[Dim, ...]  # ints are fixed, strings name dynamic axes
+
+    def to_manifest(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape)}
+
+
+@dataclass
+class Graph:
+    component: str  # manifest component id, e.g. "unet_base"
+    role: str  # "text-encoder" | "unet" | "movq-encoder" | "movq-decoder"
+    module: nn.Module
+    inputs: List[TensorSpec]
+    outputs: List[TensorSpec]
+    make_inputs: Callable[..., Dict[str, np.ndarray]]  # (rng, batch, latent_h, latent_w, text_length)
+
+    def reference(self, feeds: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        with torch.no_grad():
+            out = self.module(*(torch.from_numpy(feeds[spec.name]) for spec in self.inputs))
+        out = out if isinstance(out, tuple) else (out,)
+        return {spec.name: t.numpy() for spec, t in zip(self.outputs, out)}
+
+
+class UNetGraph(nn.Module):
+    """The U-Net on an already projected context (the text graph applies each U-Net's projection)."""
+
+    def __init__(self, unet) -> None:
+        super().__init__()
+        self.unet = unet
+
+    def forward(self, sample, timestep, context, context_mask):
+        return self.unet(sample, timestep, context, context_mask, project_context=False)
+
+
+class MoVQEncoderGraph(nn.Module):
+    def __init__(self, movq) -> None:
+        super().__init__()
+        self.movq = movq
+
+    def forward(self, image):
+        return self.movq.encode(image)
+
+
+class MoVQDecoderGraph(nn.Module):
+    def __init__(self, movq) -> None:
+        super().__init__()
+        self.movq = movq
+
+    def forward(self, latent):
+        return self.movq.decode(latent)
+
+
+def _text_inputs(rng, batch, text_length, vocab_size):
+    """Prompts of different real lengths in one batch, padded with id 0 and masked, as the app sends them."""
+    ids = rng.integers(3, vocab_size, size=(batch, text_length), dtype=np.int64)
+    mask = np.ones((batch, text_length), dtype=np.int64)
+    for b in range(1, batch):  # later rows are shorter, down to one real token
+        real = max(1, text_length - b * max(1, text_length // 3))
+        ids[b, real:] = 0
+        mask[b, real:] = 0
+    return ids, mask
+
+
+def graphs_for(models: Kandinsky3) -> List[Graph]:
+    cfg = models.config
+    latent_c = cfg.movq.latent_channels
+    f = cfg.movq.scale_factor
+    d = cfg.unet.cross_attention_dim
+    text = models.text_conditioning().eval()
+    kinds = list(models.unets.keys())
+
+    def text_inputs(rng, batch, h, w, text_length):
+        ids, mask = _text_inputs(rng, batch, text_length, cfg.text.vocab_size)
+        return {"input_ids": ids, "attention_mask": mask}
+
+    graphs = [
+        Graph(
+            "text_encoder", "text-encoder", text,
+            [TensorSpec("input_ids", "int64", ("batch", "text_length")),
+             TensorSpec("attention_mask", "int64", ("batch", "text_length"))],
+            [TensorSpec(f"context_{kind}", "float32", ("batch", "text_length", d)) for kind in kinds],
+            text_inputs,
+        )
+    ]
+    for kind, unet in models.unets.items():
+        c_in = unet.config.in_channels
+
+        def unet_inputs(rng, batch, h, w, text_length, c_in=c_in):
+            _, mask = _text_inputs(rng, batch, text_length, cfg.text.vocab_size)
+            context = rng.standard_normal((batch, text_length, d)).astype(np.float32) * mask[:, :, None]
+            return {
+                "sample": rng.standard_normal((batch, c_in, h, w)).astype(np.float32),
+                "timestep": rng.uniform(0, 999, size=(batch,)).round().astype(np.float32),
+                "context": context.astype(np.float32),
+                "context_mask": mask,
+            }
+
+        graphs.append(Graph(
+            f"unet_{kind}", "unet", UNetGraph(unet).eval(),
+            [TensorSpec("sample", "float32", ("batch", c_in, "height", "width")),
+             TensorSpec("timestep", "float32", ("batch",)),
+             TensorSpec("context", "float32", ("batch", "text_length", d)),
+             TensorSpec("context_mask", "int64", ("batch", "text_length"))],
+            [TensorSpec("model_output", "float32", ("batch", unet.config.out_channels, "height", "width"))],
+            unet_inputs,
+        ))
+
+    def image_inputs(rng, batch, h, w, text_length):
+        return {"image": rng.uniform(-1, 1, size=(batch, cfg.movq.in_channels, h * f, w * f)).astype(np.float32)}
+
+    def latent_inputs(rng, batch, h, w, text_length):
+        return {"latent": rng.standard_normal((batch, latent_c, h, w)).astype(np.float32)}
+
+    graphs.append(Graph(
+        "movq_encoder", "movq-encoder", MoVQEncoderGraph(models.movq).eval(),
+        [TensorSpec("image", "float32", ("batch", cfg.movq.in_channels, "image_height", "image_width"))],
+        [TensorSpec("latent", "float32", ("batch", latent_c, "latent_height", "latent_width"))],
+        image_inputs,
+    ))
+    graphs.append(Graph(
+        "movq_decoder", "movq-decoder", MoVQDecoderGraph(models.movq).eval(),
+        [TensorSpec("latent", "float32", ("batch", latent_c, "latent_height", "latent_width"))],
+        [TensorSpec("image", "float32", ("batch", cfg.movq.out_channels, "image_height", "image_width"))],
+        latent_inputs,
+    ))
+    return graphs
+
+
+def trace_shape(models: Kandinsky3) -> Tuple[int, int, int, int]:
+    """Batch 2, a non-square latent and a mid-length text, so no axis is specialised by the tracer."""
+    m = models.config.unet.downsample_factor
+    return 2, 2 * m, 3 * m, 5
+
+
+def export_onnx(graph: Graph, path: Path, feeds: Dict[str, np.ndarray]) -> None:
+    dynamic_axes = {
+        spec.name: {i: dim for i, dim in enumerate(spec.shape) if isinstance(dim, str)}
+        for spec in graph.inputs + graph.outputs
+    }
+    kwargs = dict(
+        input_names=[s.name for s in graph.inputs],
+        output_names=[s.name for s in graph.outputs],
+        dynamic_axes=dynamic_axes,
+        opset_version=OPSET,
+        do_constant_folding=True,
+    )
+    # torch ≥ 2.9 defaults to the dynamo exporter; the TorchScript one gives the same graphs on 1.13 and 2.x.
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    args = tuple(torch.from_numpy(feeds[s.name]) for s in graph.inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic are expected here
+        torch.onnx.export(graph.module, args, str(path), **kwargs)

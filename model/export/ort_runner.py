@@ -1,0 +1,76 @@
+"""Run exported graphs in ONNX Runtime from Python.
+
+The default is onnxruntime-node, the native sibling of the browser's onnxruntime-web, driven through
+`ort_run.mjs` (Debian's python has no onnxruntime). KW_ORT=python uses the onnxruntime Python
+package instead, for machines that have it but no Node modules (the CUDA box).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+RUNNER = Path(__file__).with_name("ort_run.mjs")
+_DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.int64): "int64", np.dtype(np.int32): "int32"}
+
+
+class OrtNodeUnavailable(RuntimeError):
+    pass
+
+
+def run_many(jobs: Sequence[tuple]) -> List[Dict[str, np.ndarray]]:
+    """jobs: (model_path, {input_name: ndarray}, [output_names]). Returns one {name: ndarray} per job."""
+    if os.environ.get("KW_ORT") == "python":
+        return _run_python(jobs)
+    if not (REPO / "node_modules" / "onnxruntime-node").is_dir():
+        raise OrtNodeUnavailable("onnxruntime-node is not installed: run `npm ci` in the repository root")
+    with tempfile.TemporaryDirectory(prefix="ort-node-") as tmp:
+        tmpdir = Path(tmp)
+        runs = []
+        for j, (model, inputs, output_names) in enumerate(jobs):
+            spec = {}
+            for name, array in inputs.items():
+                array = np.ascontiguousarray(array)
+                path = tmpdir / f"{j}-in-{name}.bin"
+                array.tofile(path)
+                spec[name] = {"dtype": _DTYPES[array.dtype], "dims": list(array.shape), "file": str(path)}
+            runs.append({
+                "model": str(model),
+                "inputs": spec,
+                "outputs": {name: str(tmpdir / f"{j}-out-{name}.bin") for name in output_names},
+            })
+        (tmpdir / "job.json").write_text(json.dumps({"runs": runs}))
+        proc = subprocess.run(["node", str(RUNNER), str(tmpdir / "job.json")], cwd=REPO, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"onnxruntime-node failed:\n{proc.stderr[-4000:]}")
+        results = []
+        for run in runs:
+            out = {}
+            for name, path in run["outputs"].items():
+                dims = json.loads(Path(path + ".json").read_text())["dims"]
+                out[name] = np.fromfile(path, dtype=np.float32).reshape(dims)
+            results.append(out)
+        return results
+
+
+def _run_python(jobs):
+    import onnxruntime
+
+    sessions = {}
+    results = []
+    for model, inputs, output_names in jobs:
+        key = str(model)
+        if key not in sessions:
+            options = onnxruntime.SessionOptions()
+            # As in ort_run.mjs: no integer rewriting of DequantizeLinear, which browsers do not do.
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+            sessions[key] = onnxruntime.InferenceSession(key, options, providers=["CPUExecutionProvider"])
+        outs = sessions[key].run(list(output_names), {k: np.ascontiguousarray(v) for k, v in inputs.items()})
+        results.append(dict(zip(output_names, outs)))
+    return results

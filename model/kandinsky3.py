@@ -1,0 +1,76 @@
+"""All networks of one Kandinsky 3 model family, built from one `ModelConfig`.
+
+One T5 encoder and one MoVQ serve several U-Nets: base, Flash (same architecture, own weights) and
+inpainting (9 input channels). Each U-Net carries its own text projection, as the released
+checkpoints do (reference §1, §3.2).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Dict, Iterable
+
+import torch
+from torch import nn
+
+from .config import ModelConfig, UNetConfig
+from .movq import VQModel
+from .t5 import T5EncoderModel
+from .text_conditioning import TextConditioning
+from .unet import Kandinsky3UNet
+
+UNET_KINDS = ("base", "flash", "inpainting")
+
+
+def unet_config_for(config: ModelConfig, kind: str) -> UNetConfig:
+    if kind not in UNET_KINDS:
+        raise ValueError(f"unknown U-Net kind {kind!r}; expected one of {UNET_KINDS}")
+    if kind == "inpainting":  # noisy latent, keep-mask, masked-image latent (reference §8.1)
+        return replace(config.unet, in_channels=2 * config.movq.latent_channels + 1)
+    return replace(config.unet, in_channels=config.movq.latent_channels)
+
+
+class Kandinsky3(nn.Module):
+    def __init__(self, config: ModelConfig, unet_kinds: Iterable[str] = ("base",)) -> None:
+        super().__init__()
+        self.config = config
+        self.text_encoder = T5EncoderModel(config.text)
+        self.movq = VQModel(config.movq)
+        self.unets = nn.ModuleDict({kind: Kandinsky3UNet(unet_config_for(config, kind)) for kind in unet_kinds})
+
+    def text_conditioning(self) -> TextConditioning:
+        return TextConditioning(self.text_encoder, {kind: unet.encoder_hid_proj for kind, unet in self.unets.items()})
+
+
+def randomize_(model: nn.Module, seed: int) -> nn.Module:
+    """Deterministic random weights that exercise every path.
+
+    Default initialisation zeroes the time-conditioned norm projections, which would hide bugs in
+    them; here every tensor gets values: norm gains near 1, biases small, embeddings unit-scale,
+    matrices scaled by 1/√fan_in so activations stay in range through the depth.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in sorted(model.named_parameters()):
+            noise = torch.randn(p.shape, generator=generator, dtype=torch.float32)
+            if p.ndim == 1 and name.endswith("weight"):  # GroupNorm / LayerNorm / RMSNorm gains
+                p.copy_(1.0 + 0.1 * noise)
+            elif p.ndim == 1:
+                p.copy_(0.02 * noise)
+            elif name.endswith(("shared.weight", "embedding.weight")):
+                p.copy_(noise)
+            else:
+                # ConvTranspose weights are (in, out, kH, kW): their fan-in is the first axis.
+                fan_in = p.shape[0] * p[0, 0].numel() if name.endswith("up_sample.weight") else p[0].numel()
+                p.copy_(noise / fan_in**0.5)
+    return model
+
+
+def weights_digest(model: nn.Module) -> str:
+    """SHA-256 over the float32 bytes of every tensor in key order: names the weights independently of
+    the byte layout any ONNX exporter version chooses."""
+    h = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().to(torch.float32).contiguous().numpy().tobytes())
+    return h.hexdigest()

@@ -1,0 +1,67 @@
+"""Validation of pack manifests against the one schema the export and the app share
+(`model/pack-manifest.schema.json`), plus the cross-references JSON Schema cannot express.
+The worker's `workers/pack/manifest.ts` applies the same rules.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("pack-manifest.schema.json")
+SCHEMA_VERSION = 1
+
+
+class ManifestError(ValueError):
+    """A manifest that does not describe a loadable pack; the message lists every problem."""
+
+    def __init__(self, problems: List[str]) -> None:
+        super().__init__("invalid pack manifest:\n  - " + "\n  - ".join(problems))
+        self.problems = problems
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def manifest_problems(manifest: dict) -> List[str]:
+    validator = jsonschema.Draft7Validator(load_schema())
+    problems = [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+        for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if problems:
+        return problems
+    files = {f["path"] for f in manifest["files"]}
+    components = manifest["components"]
+    for cid, component in components.items():
+        for fmt, variant in component["variants"].items():
+            if variant["file"] not in files:
+                problems.append(f"components/{cid}/variants/{fmt}: file {variant['file']} is not listed in files")
+        unet = component.get("unet")
+        if unet:
+            source = components.get(unet["context"]["component"])
+            if source is None or source["role"] != "text-encoder":
+                problems.append(f"components/{cid}/unet/context: {unet['context']['component']} is not a text-encoder component")
+            elif unet["context"]["output"] not in {o["name"] for o in source["outputs"]}:
+                problems.append(f"components/{cid}/unet/context: {unet['context']['component']} has no output {unet['context']['output']}")
+    default_unet = components.get(manifest["defaults"]["unet"])
+    if default_unet is None or default_unet["role"] != "unet":
+        problems.append(f"defaults/unet: {manifest['defaults']['unet']} is not a unet component")
+    if manifest["text"]["tokenizer"] not in files:
+        problems.append(f"text/tokenizer: {manifest['text']['tokenizer']} is not listed in files")
+    if manifest["text"]["unconditional"] == "null-embedding" and manifest["text"].get("nullEmbedding") not in files:
+        problems.append("text/nullEmbedding: required, and listed in files, when unconditional is null-embedding")
+    for role in ("text-encoder", "unet", "movq-decoder"):
+        if not any(c["role"] == role for c in components.values()):
+            problems.append(f"components: a pack needs a {role} component")
+    return problems
+
+
+def validate_manifest(manifest: dict) -> dict:
+    problems = manifest_problems(manifest)
+    if problems:
+        raise ManifestError(problems)
+    return manifest

@@ -1,0 +1,67 @@
+"""The committed random pack's manifest is valid and matches its files; broken manifests are refused
+with messages that say what is wrong."""
+import copy
+import hashlib
+import json
+
+import pytest
+
+from model.pack_manifest import ManifestError, manifest_problems, validate_manifest
+
+from model.tests.paths import RANDOM_PACK
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return json.loads((RANDOM_PACK / "manifest.json").read_text())
+
+
+def test_random_pack_manifest_is_valid(manifest):
+    validate_manifest(manifest)
+    assert manifest["weights"] == "random" and isinstance(manifest["randomSeed"], int)
+    assert {c["role"] for c in manifest["components"].values()} == {"text-encoder", "unet", "movq-encoder", "movq-decoder"}
+    kinds = {c["unet"]["kind"] for c in manifest["components"].values() if c["role"] == "unet"}
+    assert kinds == {"base", "flash", "inpainting"}
+    assert manifest["components"]["unet_inpainting"]["unet"]["inChannels"] == 9
+    assert manifest["components"]["unet_inpainting"]["unet"]["outChannels"] == 4
+    assert manifest["latent"]["scaleFactor"] == 4  # the nano autoencoder's ×4, read from here by the app
+    assert manifest["defaults"]["sampler"] == "flash" and manifest["defaults"]["steps"] == 4
+
+
+def test_files_match_their_sizes_and_hashes(manifest):
+    for entry in manifest["files"]:
+        data = (RANDOM_PACK / entry["path"]).read_bytes()
+        assert len(data) == entry["bytes"], entry["path"]
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+    listed = {f["path"] for f in manifest["files"]} | {"manifest.json"}
+    assert {p.name for p in RANDOM_PACK.iterdir()} == listed
+
+
+def test_every_variant_computes_in_fp32_without_shader_f16(manifest):
+    for component in manifest["components"].values():
+        assert {"fp32", "fp16w", "int8w"} <= set(component["variants"])
+        assert all(v["compute"] == "float32" for v in component["variants"].values())
+
+
+@pytest.mark.parametrize(
+    "break_it, expected",
+    [
+        (lambda m: m.pop("latent"), "'latent' is a required property"),
+        (lambda m: m.update(schemaVersion=2), "schemaVersion: 1 was expected"),
+        (lambda m: m["files"][0].update(sha256="xyz"), "does not match"),
+        (lambda m: m["files"][0].update(path="../../etc/passwd"), "does not match"),
+        (lambda m: m["files"].pop(0), "is not listed in files"),
+        (lambda m: m["defaults"].update(unet="movq_decoder"), "defaults/unet: movq_decoder is not a unet component"),
+        (lambda m: m["components"]["unet_base"].pop("unet"), "'unet' is a required property"),
+        (lambda m: m["components"]["unet_base"]["unet"]["context"].update(output="context_nope"), "has no output context_nope"),
+        (lambda m: m["components"].pop("movq_decoder"), "a pack needs a movq-decoder component"),
+        (lambda m: m["text"].update(unconditional="null-embedding"), "text/nullEmbedding"),
+    ],
+)
+def test_broken_manifests_are_refused_with_a_reason(manifest, break_it, expected):
+    broken = copy.deepcopy(manifest)
+    break_it(broken)
+    problems = manifest_problems(broken)
+    assert any(expected in p for p in problems), problems
+    with pytest.raises(ManifestError):
+        validate_manifest(broken)

@@ -1,0 +1,105 @@
+"""The committed random pack's graphs compute what the PyTorch modules compute, in ONNX Runtime
+(onnxruntime-node, the browser runtime's native sibling), at every shape the app feeds them."""
+import json
+
+import numpy as np
+import onnx
+import pytest
+
+from model.config import ModelConfig
+from model.export.graphs import graphs_for
+from model.export.ort_runner import run_many
+from model.kandinsky3 import Kandinsky3, randomize_, weights_digest
+
+from model.tests.paths import RANDOM_PACK
+
+FP32_TOLERANCE = 1e-4
+# Relative to the largest output value. fp16 rounds each weight by 2^-11, int8 by up to 1/254 of its
+# channel's range; through a dozen layers of random weights that measured ≤0.3 % and ≤5 %.
+RELATIVE_TOLERANCE = {"fp16w": 1e-2, "int8w": 1e-1}
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return json.loads((RANDOM_PACK / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def models(manifest):
+    config = ModelConfig.from_dict(manifest["architecture"]["config"])
+    kinds = [c["unet"]["kind"] for c in manifest["components"].values() if c["role"] == "unet"]
+    return randomize_(Kandinsky3(config, kinds), manifest["randomSeed"]).eval()
+
+
+def shapes(models):
+    """(batch, latent height, latent width, text length): batch 1 and 2, square and oblong latents from
+    the smallest allowed to 96 px images, text lengths 1 to the 128-token maximum."""
+    m = models.config.unet.downsample_factor
+    longest = models.config.max_text_length
+    return [(1, m, m, 1), (2, 2 * m, 3 * m, 2), (1, 4 * m, 4 * m, longest), (2, 4 * m, 4 * m, 77),
+            (2, 3 * m, 2 * m, 16), (1, 6 * m, 6 * m, 5)]
+
+
+@pytest.fixture(scope="module")
+def runs(manifest, models):
+    """Every graph × format × shape in one ONNX Runtime process; keyed for the tests below."""
+    jobs, keys = [], []
+    for graph in graphs_for(models):
+        rng = np.random.default_rng(7)
+        for shape in shapes(models):
+            feeds = graph.make_inputs(rng, *shape)
+            reference = graph.reference(feeds)
+            for fmt, variant in manifest["components"][graph.component]["variants"].items():
+                jobs.append((RANDOM_PACK / variant["file"], feeds, [o.name for o in graph.outputs]))
+                keys.append((graph.component, fmt, shape, reference))
+    return list(zip(keys, run_many(jobs)))
+
+
+def test_weights_regenerate_from_the_seed(manifest, models):
+    assert weights_digest(models) == manifest["weightsDigest"]
+
+
+def test_fp32_graphs_match_pytorch(runs):
+    checked = set()
+    for (component, fmt, shape, reference), out in runs:
+        if fmt != "fp32":
+            continue
+        for name, expected in reference.items():
+            assert out[name].shape == expected.shape, (component, shape, name)
+            err = float(np.abs(out[name] - expected).max())
+            assert err <= FP32_TOLERANCE, f"{component} {shape} {name}: max abs error {err}"
+        checked.add(component)
+    assert checked == {"text_encoder", "unet_base", "unet_flash", "unet_inpainting", "movq_encoder", "movq_decoder"}
+
+
+def test_smaller_formats_stay_close_to_fp32(runs):
+    for (component, fmt, shape, reference), out in runs:
+        if fmt == "fp32":
+            continue
+        for name, expected in reference.items():
+            scale = float(np.abs(expected).max())
+            err = float(np.abs(out[name] - expected).max())
+            assert err <= RELATIVE_TOLERANCE[fmt] * scale, f"{component} {fmt} {shape} {name}: {err} vs scale {scale}"
+
+
+def test_graph_signatures_match_the_manifest(manifest):
+    """Names, dtypes and dynamic axes in the files are what the manifest promises the worker."""
+    types = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT64: "int64"}
+    for cid, component in manifest["components"].items():
+        for variant in component["variants"].values():
+            model = onnx.load(str(RANDOM_PACK / variant["file"]), load_external_data=False)
+            assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)]
+            for declared, actual in ((component["inputs"], model.graph.input), (component["outputs"], model.graph.output)):
+                assert [d["name"] for d in declared] == [a.name for a in actual], cid
+                for d, a in zip(declared, actual):
+                    assert types[a.type.tensor_type.elem_type] == d["dtype"]
+                    dims = [x.dim_param or x.dim_value for x in a.type.tensor_type.shape.dim]
+                    assert dims == d["shape"], (cid, d["name"], dims)
+
+
+def test_no_custom_operators(manifest):
+    for component in manifest["components"].values():
+        for variant in component["variants"].values():
+            model = onnx.load(str(RANDOM_PACK / variant["file"]))
+            assert {n.domain for n in model.graph.node} <= {"", "ai.onnx"}
+            onnx.checker.check_model(model)

@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['workers/**/*.test.ts', 'src/**/*.test.ts', 'model/**/*.test.ts'],
+    environment: 'node',
+  },
+});

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvalidManifestError, manifestProblems, parseManifest, type PackManifest } from './manifest';
+
+const packDir = new URL('../../public/models/kandinsky3-tiny-random/', import.meta.url);
+const committed = (): PackManifest => JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8'));
+
+describe('pack manifest', () => {
+  it('accepts the manifest the Python export wrote', () => {
+    const manifest = parseManifest(committed());
+    expect(manifest.latent.scaleFactor).toBe(4);
+    expect(manifest.components[manifest.defaults.unet]?.unet?.kind).toBe('flash');
+  });
+
+  const breakages: [string, (m: PackManifest) => void, string][] = [
+    ['a missing field', (m) => delete (m as Partial<PackManifest>).latent, "must have required property 'latent'"],
+    ['an unknown version', (m) => ((m as { schemaVersion: number }).schemaVersion = 2), 'schemaVersion: must be equal to constant'],
+    ['a malformed hash', (m) => (m.files[0]!.sha256 = 'xyz'), 'files/0/sha256: must match pattern'],
+    ['a path escaping the pack', (m) => (m.files[0]!.path = '../secret'), 'files/0/path: must match pattern'],
+    ['a variant file not listed', (m) => m.files.shift(), 'is not listed in files'],
+    ['a default U-Net that is not one', (m) => (m.defaults.unet = 'movq_decoder'), 'defaults/unet: movq_decoder is not a unet component'],
+    [
+      'a context output that does not exist',
+      (m) => (m.components.unet_base!.unet!.context.output = 'context_nope'),
+      'has no output context_nope',
+    ],
+    ['no decoder', (m) => delete m.components.movq_decoder, 'a pack needs a movq-decoder component'],
+  ];
+
+  it.each(breakages)('refuses %s and says why', (_label, breakIt, expected) => {
+    const manifest = committed();
+    breakIt(manifest);
+    expect(manifestProblems(manifest).join('\n')).toContain(expected);
+    expect(() => parseManifest(manifest)).toThrow(InvalidManifestError);
+  });
+
+  it('puts every problem and a remedy in the error message', () => {
+    const manifest = committed();
+    manifest.files.shift();
+    manifest.defaults.unet = 'nope';
+    const error = (() => {
+      try {
+        parseManifest(manifest);
+      } catch (e) {
+        return e as InvalidManifestError;
+      }
+      throw new Error('expected InvalidManifestError');
+    })();
+    expect(error.problems.length).toBeGreaterThanOrEqual(2);
+    expect(error.message).toContain('Re-export the pack');
+  });
+});

@@ -1,0 +1,137 @@
+// The pack manifest: its type, and validation against the one JSON Schema that the Python export
+// also validates with (model/pack-manifest.schema.json), plus the cross-references JSON Schema
+// cannot express — the same rules as model/pack_manifest.py.
+import Ajv from 'ajv';
+import schema from '../../model/pack-manifest.schema.json' with { type: 'json' };
+
+export const PACK_SCHEMA_VERSION = 1;
+
+export type Dim = number | string;
+export interface TensorSpec {
+  name: string;
+  dtype: 'float32' | 'int64';
+  shape: Dim[];
+}
+export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'fp16';
+export interface ComponentVariant {
+  file: string;
+  storage: 'float32' | 'float16' | 'int8';
+  /** float16 variants need WebGPU shader-f16; the others run anywhere. */
+  compute: 'float32' | 'float16';
+  maxAbsErrorVsFp32?: number;
+}
+export type ComponentRole = 'text-encoder' | 'unet' | 'movq-encoder' | 'movq-decoder';
+export interface UNetInfo {
+  kind: 'base' | 'flash' | 'inpainting';
+  inChannels: number;
+  outChannels: number;
+  predictionType: 'epsilon' | 'v_prediction' | 'sample';
+  context: { component: string; output: string };
+  flashTimesteps?: number[];
+}
+export interface PackComponent {
+  role: ComponentRole;
+  variants: Partial<Record<WeightFormat, ComponentVariant>> & { fp32: ComponentVariant };
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  unet?: UNetInfo;
+}
+export interface PackFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+export interface PackManifest {
+  schemaVersion: 1;
+  name: string;
+  title: string;
+  description?: string;
+  weights: 'random' | 'trained' | 'converted';
+  randomSeed?: number;
+  weightsDigest?: string;
+  architecture: { family: 'kandinsky3'; config: Record<string, unknown> };
+  components: Record<string, PackComponent>;
+  files: PackFile[];
+  latent: { channels: number; scaleFactor: number; scale: number; shift: number };
+  schedule: { type: 'cosine' | 'linear'; numTrainTimesteps: number; betaStart?: number; betaEnd?: number };
+  defaults: {
+    unet: string;
+    sampler: 'flash' | 'ddpm' | 'ddim';
+    steps: number;
+    guidance: number;
+    width: number;
+    height: number;
+  };
+  resolution?: { multipleOf: number; min: number; max: number };
+  text: {
+    tokenizer: string;
+    maxLength: number;
+    padId: number;
+    unconditional: 'empty-prompt' | 'zero-context' | 'null-embedding';
+    nullEmbedding?: string;
+  };
+  license: string;
+  credits: { name: string; license: string; url?: string; note?: string }[];
+}
+
+/** A manifest that does not describe a loadable pack. `problems` lists each defect with its path. */
+export class InvalidManifestError extends Error {
+  override name = 'InvalidManifestError';
+  constructor(readonly problems: string[]) {
+    super(
+      `This model pack's manifest.json is invalid, so the pack cannot be loaded:\n  - ${problems.join('\n  - ')}\n` +
+        'Re-export the pack with `model/run-python -m model.export`, or choose another pack.',
+    );
+  }
+}
+
+const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+export function manifestProblems(value: unknown): string[] {
+  if (!validateSchema(value)) {
+    return (validateSchema.errors ?? []).map(
+      (e) => `${e.instancePath.slice(1) || '(root)'}: ${e.message ?? 'is invalid'}`,
+    );
+  }
+  const manifest = value as unknown as PackManifest;
+  const problems: string[] = [];
+  const files = new Set(manifest.files.map((f) => f.path));
+  const { components } = manifest;
+  for (const [id, component] of Object.entries(components)) {
+    for (const [format, variant] of Object.entries(component.variants)) {
+      if (!files.has(variant.file)) {
+        problems.push(`components/${id}/variants/${format}: file ${variant.file} is not listed in files`);
+      }
+    }
+    const context = component.unet?.context;
+    if (context) {
+      const source = components[context.component];
+      if (source?.role !== 'text-encoder') {
+        problems.push(`components/${id}/unet/context: ${context.component} is not a text-encoder component`);
+      } else if (!source.outputs.some((o) => o.name === context.output)) {
+        problems.push(`components/${id}/unet/context: ${context.component} has no output ${context.output}`);
+      }
+    }
+  }
+  if (components[manifest.defaults.unet]?.role !== 'unet') {
+    problems.push(`defaults/unet: ${manifest.defaults.unet} is not a unet component`);
+  }
+  if (!files.has(manifest.text.tokenizer)) {
+    problems.push(`text/tokenizer: ${manifest.text.tokenizer} is not listed in files`);
+  }
+  if (manifest.text.unconditional === 'null-embedding' && !files.has(manifest.text.nullEmbedding ?? '')) {
+    problems.push('text/nullEmbedding: required, and listed in files, when unconditional is null-embedding');
+  }
+  for (const role of ['text-encoder', 'unet', 'movq-decoder'] as const) {
+    if (!Object.values(components).some((c) => c.role === role)) {
+      problems.push(`components: a pack needs a ${role} component`);
+    }
+  }
+  return problems;
+}
+
+export function parseManifest(value: unknown): PackManifest {
+  const problems = manifestProblems(value);
+  if (problems.length > 0) throw new InvalidManifestError(problems);
+  return value as PackManifest;
+}
