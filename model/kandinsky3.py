@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import Dict, Iterable
+from typing import Iterable
 
 import torch
 from torch import nn

@@ -7,7 +7,7 @@ projection so that the ONNX export can put the projection into the text-encoder 
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Sequence
+from typing import List, Optional
 
 import torch
 from torch import nn
@@ -17,7 +17,11 @@ from .config import UNetConfig
 
 
 def timestep_embedding(timesteps: torch.Tensor, dim: int) -> torch.Tensor:
-    """Sinusoidal embedding, sin first, frequencies exp(-ln(1e4)·j/(dim/2 - 1)) (reference §2.2)."""
+    """Sinusoidal embedding, sin first, frequencies exp(-ln(1e4)·j/(dim/2 - 1)) (reference §2.2).
+
+    Always float32, even in fp16/bf16 models: sin(999·f) needs more mantissa than fp16 has. (The original
+    uses the input's dtype, which is float32 in its pipelines.)
+    """
     half = dim // 2
     exponent = -math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=timesteps.device) / (half - 1)
     args = timesteps.float()[:, None] * exponent.exp()[None, :]
