@@ -26,7 +26,7 @@ function feed<T extends typeof ortNode | typeof ortWeb>(ort: T, spec: TensorSpec
   const dims = spec.shape.map((d) => (typeof d === 'number' ? d : AXES[d]!));
   const size = dims.reduce((a, b) => a * b, 1);
   let seed = spec.name.length * 7919;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   if (spec.dtype === 'int64') {
     const textLength = AXES.text_length!;
     // ids in 3..99; the second prompt has 3 real tokens, then padding (id 0, mask 0)

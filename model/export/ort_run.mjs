@@ -26,9 +26,9 @@ for (const run of job.runs) {
   const feeds = {};
   for (const [name, spec] of Object.entries(run.inputs)) {
     const bytes = readFileSync(spec.file);
-    const Array = ARRAYS[spec.dtype];
-    if (!Array) throw new Error(`unsupported input dtype ${spec.dtype}`);
-    const data = new Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / Array.BYTES_PER_ELEMENT);
+    const TypedArray = ARRAYS[spec.dtype];
+    if (!TypedArray) throw new Error(`unsupported input dtype ${spec.dtype}`);
+    const data = new TypedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength / TypedArray.BYTES_PER_ELEMENT);
     feeds[name] = new ort.Tensor(spec.dtype, data, spec.dims);
   }
   const results = await session.run(feeds);

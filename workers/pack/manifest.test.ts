@@ -14,11 +14,19 @@ describe('pack manifest', () => {
 
   const breakages: [string, (m: PackManifest) => void, string][] = [
     ['a missing field', (m) => delete (m as Partial<PackManifest>).latent, "must have required property 'latent'"],
-    ['an unknown version', (m) => ((m as { schemaVersion: number }).schemaVersion = 2), 'schemaVersion: must be equal to constant'],
+    [
+      'an unknown version',
+      (m) => ((m as { schemaVersion: number }).schemaVersion = 2),
+      'schemaVersion: must be equal to constant',
+    ],
     ['a malformed hash', (m) => (m.files[0]!.sha256 = 'xyz'), 'files/0/sha256: must match pattern'],
     ['a path escaping the pack', (m) => (m.files[0]!.path = '../secret'), 'files/0/path: must match pattern'],
     ['a variant file not listed', (m) => m.files.shift(), 'is not listed in files'],
-    ['a default U-Net that is not one', (m) => (m.defaults.unet = 'movq_decoder'), 'defaults/unet: movq_decoder is not a unet component'],
+    [
+      'a default U-Net that is not one',
+      (m) => (m.defaults.unet = 'movq_decoder'),
+      'defaults/unet: movq_decoder is not a unet component',
+    ],
     [
       'a context output that does not exist',
       (m) => (m.components.unet_base!.unet!.context.output = 'context_nope'),

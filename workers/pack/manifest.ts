@@ -56,7 +56,7 @@ export interface PackManifest {
   schedule: { type: 'cosine' | 'linear'; numTrainTimesteps: number; betaStart?: number; betaEnd?: number };
   defaults: {
     unet: string;
-    sampler: 'flash' | 'ddpm' | 'ddim';
+    sampler: 'flash' | 'ddpm' | 'ancestral';
     steps: number;
     guidance: number;
     width: number;

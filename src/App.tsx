@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import { GenerateForm } from './components/GenerateForm';
+import { ImageOutput } from './components/ImageOutput';
+import { StatusLine } from './components/StatusLine';
+import { UnsupportedScreen } from './components/UnsupportedScreen';
+import { loadPack } from './engine-actions';
+import { useAppStore } from './store';
+
+export function App() {
+  const status = useAppStore((s) => s.status);
+  const error = useAppStore((s) => s.error);
+
+  useEffect(() => {
+    void loadPack();
+  }, []);
+
+  if (status === 'unsupported' && error) return <UnsupportedScreen message={error.message} />;
+  return (
+    <main className="app">
+      <header>
+        <h1>Kandinsky Web</h1>
+        <StatusLine />
+      </header>
+      {error && (
+        <p className="error" role="alert" data-error={error.name}>
+          {error.message}
+        </p>
+      )}
+      <div className="workspace">
+        <GenerateForm />
+        <ImageOutput />
+      </div>
+      <footer>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</footer>
+    </main>
+  );
+}

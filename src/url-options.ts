@@ -1,0 +1,24 @@
+// Options read from the page address: ?ep=webgpu|wasm forces a back end, ?pack=<manifest URL> loads
+// another model pack, ?simulate=no-webgpu,no-wasm pretends back ends are missing (to see the fallbacks).
+import type { ExecutionProvider } from '../workers/engine-api';
+
+export const BUNDLED_PACK = `${import.meta.env.BASE_URL}models/kandinsky3-tiny-random/manifest.json`;
+
+export interface UrlOptions {
+  ep?: ExecutionProvider;
+  pack: string;
+  simulateMissing: ExecutionProvider[];
+}
+
+export function readUrlOptions(search: string): UrlOptions {
+  const params = new URLSearchParams(search);
+  const ep = params.get('ep');
+  return {
+    ep: ep === 'webgpu' || ep === 'wasm' ? ep : undefined,
+    pack: params.get('pack') || BUNDLED_PACK,
+    simulateMissing: (params.get('simulate') ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/^no-/, ''))
+      .filter((s): s is ExecutionProvider => s === 'webgpu' || s === 'wasm'),
+  };
+}

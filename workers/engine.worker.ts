@@ -1,0 +1,7 @@
+// The module worker: exposes one Engine over comlink.
+import * as Comlink from 'comlink';
+import { Engine } from './engine';
+
+// ORT's wasm pthreads start this same module under the name "em-pthread…"; they must not expose an
+// engine of their own.
+if (!self.name?.startsWith('em-pthread')) Comlink.expose(new Engine());

@@ -1,0 +1,78 @@
+// Ancestral (DDPM-posterior) sampling, η = 1, on either timestep grid (reference §6.2, §6.3):
+// - "original": ai-forever 3.1, t = 999, 999−⌊T/n⌋, … > 0, then 0; x̂₀ dynamically thresholded.
+// - "diffusers": DDPMScheduler with leading spacing and steps_offset 1 (25 steps: 961, 921, …, 1),
+//   x̂₀ clipped to [−1, 1].
+// Both updates are x_prev = √ᾱ_prev·x̂₀ + √(1 − ᾱ_prev − σ²)·ε' + σ·z with ε' recomputed from the
+// processed x̂₀ and σ² the posterior variance; noise is added only while prev > 0.
+import { alphaBarAt } from './schedule';
+import { epsilonFromX0, predictX0, type PredictionType } from './prediction';
+
+export type TimestepGrid = 'original' | 'diffusers';
+export type X0Processing = { kind: 'clip' } | { kind: 'dynamic-threshold'; percentile: number };
+
+/** [t, prev] pairs, first to last. */
+export function ancestralTimesteps(steps: number, grid: TimestepGrid, numTrainTimesteps = 1000): [number, number][] {
+  if (!Number.isInteger(steps) || steps < 1 || steps > numTrainTimesteps) {
+    throw new RangeError(`steps must be an integer from 1 to ${numTrainTimesteps}, got ${steps}`);
+  }
+  const stride = Math.floor(numTrainTimesteps / steps);
+  const times: number[] = [];
+  if (grid === 'original') {
+    // range(999, 0, -stride) + [0]: for strides that do not divide 1000 this yields one more step
+    // than asked (7 → 8), exactly as the original does.
+    for (let t = numTrainTimesteps - 1; t > 0; t -= stride) times.push(t);
+    times.push(0);
+    return times.slice(0, -1).map((t, i) => [t, times[i + 1]!]);
+  }
+  for (let i = steps - 1; i >= 0; i--) times.push(i * stride + 1);
+  return times.map((t) => [t, t - stride]);
+}
+
+/** torch.quantile's linear interpolation, on |values|. */
+function absQuantile(values: Float32Array, p: number): number {
+  const sorted = Float64Array.from(values, Math.abs).sort();
+  const pos = p * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** Clip or dynamically threshold x̂₀, separately for each of the batch's samples. */
+export function processX0(x0: Float32Array, sampleSize: number, processing: X0Processing): Float32Array {
+  const out = new Float32Array(x0.length);
+  for (let start = 0; start < x0.length; start += sampleSize) {
+    const sample = x0.subarray(start, start + sampleSize);
+    const s = processing.kind === 'clip' ? 1 : Math.max(absQuantile(sample, processing.percentile), 1);
+    for (let i = 0; i < sample.length; i++) out[start + i] = Math.min(Math.max(sample[i]!, -s), s) / s;
+  }
+  return out;
+}
+
+export interface AncestralStepInput {
+  xt: Float32Array;
+  output: Float32Array; // guided model output at t
+  t: number;
+  prev: number;
+  alphas: Float64Array;
+  predictionType: PredictionType;
+  processing: X0Processing;
+  sampleSize: number; // elements per batch sample
+  noise: Float32Array | null; // fresh N(0, I), used only while prev > 0
+}
+
+export function ancestralStep(input: AncestralStepInput): Float32Array {
+  const { xt, output, t, prev, alphas, predictionType, processing, sampleSize, noise } = input;
+  const alphaBar = alphaBarAt(alphas, t);
+  const alphaPrev = alphaBarAt(alphas, prev);
+  const x0 = processX0(predictX0(xt, output, alphaBar, predictionType), sampleSize, processing);
+  const eps = epsilonFromX0(xt, x0, alphaBar);
+  const variance = ((1 - alphaBar / alphaPrev) * (1 - alphaPrev)) / (1 - alphaBar);
+  const sigma = Math.sqrt(Math.max(variance, 0));
+  const a = Math.sqrt(alphaPrev);
+  const b = Math.sqrt(Math.max(1 - alphaPrev - variance, 0));
+  const addNoise = prev > 0;
+  if (addNoise && !noise) throw new Error('ancestralStep needs noise while prev > 0');
+  const out = new Float32Array(xt.length);
+  for (let i = 0; i < xt.length; i++) out[i] = a * x0[i]! + b * eps[i]! + (addNoise ? sigma * noise![i]! : 0);
+  return out;
+}

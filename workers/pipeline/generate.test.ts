@@ -1,0 +1,127 @@
+// The whole text-to-image pipeline on onnxruntime-node with the committed random pack.
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GenerateParams, Progress } from '../engine-api';
+import { InvalidParamsError } from '../errors';
+import { parseManifest, type PackManifest } from '../pack/manifest';
+import { generate, type PipelineContext } from './generate';
+import type { GraphRunner, TensorData } from './graph-runner';
+import { PromptTokenizer } from './prompt-tokenizer';
+
+const packDir = new URL('../../public/models/kandinsky3-tiny-random/', import.meta.url);
+let ctx: PipelineContext;
+const calls: { component: string; dims: Record<string, number[]> }[] = [];
+
+class NodeRunner implements GraphRunner {
+  constructor(private readonly sessions: Record<string, ort.InferenceSession>) {}
+  async run(component: string, feeds: Record<string, TensorData>) {
+    calls.push({ component, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
+    const inputs = Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]),
+    );
+    const out = await this.sessions[component]!.run(inputs);
+    return Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [
+        k,
+        { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] } as TensorData,
+      ]),
+    );
+  }
+}
+
+beforeAll(async () => {
+  const manifest: PackManifest = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8')));
+  const sessions: Record<string, ort.InferenceSession> = {};
+  for (const [id, component] of Object.entries(manifest.components)) {
+    sessions[id] = await ort.InferenceSession.create(readFileSync(new URL(component.variants.fp32.file, packDir)));
+  }
+  const tokenizer = new PromptTokenizer(
+    JSON.parse(readFileSync(new URL(manifest.text.tokenizer, packDir), 'utf8')),
+    manifest.text.maxLength,
+    manifest.text.padId,
+  );
+  ctx = { manifest, tokenizer, runner: new NodeRunner(sessions) };
+}, 120_000);
+
+const base: GenerateParams = {
+  prompt: 'red apple, 3d style',
+  negativePrompt: '',
+  seed: 42,
+  sampler: 'flash',
+  steps: 4,
+  guidance: 0,
+  width: 64,
+  height: 64,
+};
+
+function spread(pixels: Uint8ClampedArray): number {
+  let lo = 255;
+  let hi = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    lo = Math.min(lo, pixels[i]!);
+    hi = Math.max(hi, pixels[i]!);
+  }
+  return hi - lo;
+}
+
+describe('text-to-image pipeline on onnxruntime-node', () => {
+  it('Flash: four U-Net calls without guidance, then an image that is not a constant colour', async () => {
+    calls.length = 0;
+    const events: Progress[] = [];
+    const image = await generate(ctx, base, (p) => events.push(p));
+    expect(image.width).toBe(64);
+    expect(image.pixels.length).toBe(64 * 64 * 4);
+    expect(spread(image.pixels)).toBeGreaterThan(20);
+    expect(events.map((e) => (e.phase === 'denoise' ? `denoise ${e.step}/${e.steps}` : e.phase))).toEqual([
+      'encode',
+      'denoise 1/4',
+      'denoise 2/4',
+      'denoise 3/4',
+      'denoise 4/4',
+      'decode',
+    ]);
+    expect(calls.map((c) => c.component)).toEqual(['text_encoder', ...Array(4).fill('unet_flash'), 'movq_decoder']);
+    // "red apple, 3d style" is 6 tokens with EOS: cut to 7 rows; latent 64/4 = 16.
+    expect(calls[0]!.dims.input_ids).toEqual([1, 7]);
+    expect(calls[1]!.dims.sample).toEqual([1, 4, 16, 16]);
+  });
+
+  it('is deterministic in the seed', async () => {
+    const a = await generate(ctx, base, () => {});
+    const b = await generate(ctx, base, () => {});
+    const c = await generate(ctx, { ...base, seed: 43 }, () => {});
+    expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);
+    expect(Buffer.from(a.pixels).equals(Buffer.from(c.pixels))).toBe(false);
+  });
+
+  it.each(['ddpm', 'ancestral'] as const)(
+    '%s with guidance batches cond and uncond through the base U-Net',
+    async (sampler) => {
+      calls.length = 0;
+      const image = await generate(
+        ctx,
+        { ...base, sampler, steps: 3, guidance: 3, negativePrompt: 'blurry' },
+        () => {},
+      );
+      expect(spread(image.pixels)).toBeGreaterThan(20);
+      const unetCalls = calls.filter((c) => c.component === 'unet_base');
+      expect(unetCalls).toHaveLength(3);
+      expect(unetCalls[0]!.dims.sample![0]).toBe(2);
+      expect(calls[0]!.dims.input_ids![0]).toBe(2);
+    },
+  );
+
+  it('renders other sizes the pack allows, with the latent scaled by the manifest factor', async () => {
+    calls.length = 0;
+    const image = await generate(ctx, { ...base, width: 96, height: 48 }, () => {});
+    expect(image.pixels.length).toBe(96 * 48 * 4);
+    expect(calls[1]!.dims.sample).toEqual([1, 4, 12, 24]);
+  });
+
+  it('refuses sizes the pack cannot make, with a remedy', async () => {
+    await expect(generate(ctx, { ...base, width: 50 }, () => {})).rejects.toThrow(InvalidParamsError);
+    await expect(generate(ctx, { ...base, width: 50 }, () => {})).rejects.toThrow(/multiple of 16/);
+    await expect(generate(ctx, { ...base, seed: -1 }, () => {})).rejects.toThrow(/seed/);
+  });
+});

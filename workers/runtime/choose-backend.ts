@@ -1,0 +1,58 @@
+// Picks the execution provider and weight variant. WebGPU only on a hardware adapter (a software one
+// is far slower than wasm) unless forced; fp16 compute only with shader-f16, because without it ORT
+// returns zeros or refuses the graph (browser-runtime §1b).
+import type { BackendChoice, Capabilities, ExecutionProvider } from '../engine-api';
+import { BackendUnavailableError } from '../errors';
+import type { PackManifest, WeightFormat } from '../pack/manifest';
+
+// Software rasterisers expose WebGPU too, ~100× slower than wasm on the same CPU (browser-runtime §1),
+// and do not always set isFallbackAdapter.
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|microsoft basic render|\bwarp\b/i;
+
+export function isSoftwareAdapter(gpu: Capabilities['webgpu']): boolean {
+  const a = gpu.adapter;
+  return (
+    gpu.isFallbackAdapter || (a !== null && SOFTWARE_ADAPTER.test(`${a.vendor} ${a.architecture} ${a.description}`))
+  );
+}
+
+export function chooseBackend(caps: Capabilities, manifest: PackManifest, forced?: ExecutionProvider): BackendChoice {
+  const wasmOk = caps.wasm.available && caps.wasm.simd;
+  const gpu = caps.webgpu;
+  const gpuOk = gpu.available && gpu.adapter !== null;
+  const adapterName = gpu.adapter
+    ? [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') || 'GPU'
+    : '';
+
+  let ep: ExecutionProvider;
+  let reason: string;
+  if (forced === 'webgpu') {
+    if (!gpuOk)
+      throw new BackendUnavailableError([
+        `WebGPU was requested (?ep=webgpu) but ${gpu.error ?? 'this browser has no WebGPU'}`,
+      ]);
+    ep = 'webgpu';
+    reason = 'forced by ?ep=webgpu';
+  } else if (forced === 'wasm') {
+    if (!wasmOk)
+      throw new BackendUnavailableError(['WebAssembly with SIMD was requested (?ep=wasm) but is not available']);
+    ep = 'wasm';
+    reason = 'forced by ?ep=wasm';
+  } else if (gpuOk && !isSoftwareAdapter(gpu)) {
+    ep = 'webgpu';
+    reason = 'hardware WebGPU adapter';
+  } else if (wasmOk) {
+    ep = 'wasm';
+    reason = gpuOk ? 'the WebGPU adapter is a software renderer, slower than the CPU path' : (gpu.error ?? 'no WebGPU');
+  } else {
+    const missing = [gpu.error ?? 'no WebGPU', caps.wasm.available ? 'WebAssembly SIMD is missing' : 'no WebAssembly'];
+    throw new BackendUnavailableError(missing);
+  }
+
+  const has = (v: WeightFormat) => Object.values(manifest.components).every((c) => v in c.variants);
+  // fp16 compute needs shader-f16; fp16w (fp16 storage, fp32 compute) halves downloads and runs anywhere.
+  const preference: WeightFormat[] = ep === 'webgpu' && gpu.shaderF16 ? ['fp16', 'fp16w', 'fp32'] : ['fp16w', 'fp32'];
+  const variant = preference.find(has) ?? 'fp32';
+  const label = ep === 'webgpu' ? `WebGPU (${adapterName || 'GPU'})` : 'CPU (wasm)';
+  return { ep, variant, label, reason };
+}
