@@ -80,11 +80,7 @@ export function GenerateForm() {
       <div className="row">
         <label>
           Sampler
-          <select
-            name="sampler"
-            value={s.sampler}
-            onChange={(e) => s.setParams({ sampler: e.target.value as SamplerName })}
-          >
+          <select name="sampler" value={s.sampler} onChange={(e) => s.setSampler(e.target.value as SamplerName)}>
             {(pack?.samplers ?? [s.sampler]).map((name) => (
               <option key={name} value={name}>
                 {SAMPLER_LABELS[name]}

@@ -11,12 +11,23 @@ export interface ParamsSlice {
   guidance: number;
   width: number;
   height: number;
-  setParams: (changes: Partial<Omit<ParamsSlice, 'setParams' | 'applyPackDefaults'>>) => void;
+  setParams: (changes: Partial<Omit<ParamsSlice, 'setParams' | 'applyPackDefaults' | 'setSampler'>>) => void;
+  /** Switching sampler brings that sampler's steps and guidance. */
+  setSampler: (sampler: SamplerName) => void;
   /** A newly loaded pack brings its own defaults (size, sampler, steps, guidance). */
   applyPackDefaults: (pack: LoadedPack) => void;
 }
 
-export const createParamsSlice: StateCreator<AppState, [], [], ParamsSlice> = (set) => ({
+/** Steps and guidance for a sampler: the pack's own defaults for its default sampler, otherwise the
+ * reference defaults (Flash 4 steps unguided; diffusers 25 steps, w = 3; original 3.1 50 steps, w = 3). */
+export function samplerDefaults(sampler: SamplerName, pack: LoadedPack | null): { steps: number; guidance: number } {
+  if (pack && pack.defaults.sampler === sampler)
+    return { steps: pack.defaults.steps, guidance: pack.defaults.guidance };
+  if (sampler === 'flash') return { steps: 4, guidance: 0 };
+  return sampler === 'ddpm' ? { steps: 25, guidance: 3 } : { steps: 50, guidance: 3 };
+}
+
+export const createParamsSlice: StateCreator<AppState, [], [], ParamsSlice> = (set, get) => ({
   prompt: 'red apple, 3d style',
   negativePrompt: '',
   seed: 42,
@@ -26,6 +37,7 @@ export const createParamsSlice: StateCreator<AppState, [], [], ParamsSlice> = (s
   width: 64,
   height: 64,
   setParams: (changes) => set(changes),
+  setSampler: (sampler) => set({ sampler, ...samplerDefaults(sampler, get().pack) }),
   applyPackDefaults: (pack) =>
     set({
       sampler: pack.samplers.includes(pack.defaults.sampler) ? pack.defaults.sampler : pack.samplers[0]!,
