@@ -16,6 +16,7 @@ export class OrtRunner implements GraphRunner {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private lostReason: string | null = null;
   private released = false;
+  private watchedDevice: GPUDevice | null = null;
   private lostListeners: ((reason: string) => void)[] = [];
 
   constructor(
@@ -59,8 +60,9 @@ export class OrtRunner implements GraphRunner {
 
   private async watchDevice(): Promise<void> {
     const device = await ort.env.webgpu.device;
-    if (!device || (device as { __watched?: boolean }).__watched) return;
-    (device as { __watched?: boolean }).__watched = true;
+    // ORT shares one GPUDevice between all sessions: each runner listens to it once.
+    if (!device || this.watchedDevice === device) return;
+    this.watchedDevice = device;
     void device.lost.then((info) => {
       if (this.released) return; // our own teardown, not a loss
       this.lostReason = info.message || info.reason || 'unknown reason';
