@@ -141,4 +141,30 @@ TINY = ModelConfig(
     text=T5Config(vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4),
 )
 
-PRESETS = {"kandinsky3": KANDINSKY3, "kandinsky3-inpainting": KANDINSKY3_INPAINTING, "tiny": TINY}
+# kandinsky3-nano, trained here on 64×64 emoji (nano-model.md): the same architecture at ~1/700 of the
+# width, three U-Net levels (16², 8², 4² latents) with attention at the lower two, a ×4 autoencoder.
+NANO = ModelConfig(
+    name="nano",
+    unet=UNetConfig(
+        block_out_channels=(32, 64, 128),
+        layers_per_block=2,
+        time_embedding_dim=128,
+        cross_attention_dim=128,
+        encoder_hid_dim=128,
+        groups=16,
+        attention_head_dim=32,
+        add_cross_attention=(False, True, True),
+        add_self_attention=(False, True, True),
+    ),
+    movq=MoVQConfig(
+        block_out_channels=(32, 64, 128),
+        layers_per_block=1,
+        attention_levels=(False, False, True),
+        norm_num_groups=8,
+        num_vq_embeddings=1024,
+    ),
+    text=T5Config(vocab_size=4608, d_model=128, d_kv=32, d_ff=384, num_layers=4, num_heads=4),
+    max_text_length=64,
+)
+
+PRESETS = {"kandinsky3": KANDINSKY3, "kandinsky3-inpainting": KANDINSKY3_INPAINTING, "tiny": TINY, "nano": NANO}

@@ -11,18 +11,13 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import torch
 
+from .schedule import cosine_alphas_cumprod
+
 FIXTURE = Path(__file__).resolve().parents[1] / "workers" / "pipeline" / "sampler-fixture.json"
-
-
-def cosine_alphas_cumprod(T: int = 1000) -> torch.Tensor:
-    alpha_bar = lambda t: math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2  # noqa: E731
-    betas = torch.tensor([min(1 - alpha_bar((i + 1) / T) / alpha_bar(i / T), 0.999) for i in range(T)], dtype=torch.float64)
-    return torch.cumprod(1 - betas, dim=0)
 
 
 def original_step(x, eps, t, prev, ac, percentile):

@@ -77,9 +77,14 @@ def _wordpiece(word: str, vocab: dict) -> List[int]:
     return ids
 
 
-def encode(text: str, vocab: Sequence[str], max_length: int) -> Tuple[List[int], List[int]]:
-    """Token ids with EOS appended, truncated to max_length (EOS kept), and the keep-mask; unpadded."""
-    index = {token: i for i, token in enumerate(vocab)}
+def make_index(vocab: Sequence[str]) -> dict:
+    return {token: i for i, token in enumerate(vocab)}
+
+
+def encode(text: str, vocab: Sequence[str], max_length: int, index: dict | None = None) -> Tuple[List[int], List[int]]:
+    """Token ids with EOS appended, truncated to max_length (EOS kept), and the keep-mask; unpadded.
+    Pass `index` (make_index(vocab)) when encoding many texts."""
+    index = index if index is not None else make_index(vocab)
     ids: List[int] = []
     for word in pre_tokenize(normalize(text)):
         ids.extend(_wordpiece(word, index))

@@ -1,0 +1,97 @@
+"""Train the nano MoVQ autoencoder (64×64×3 → 16×16×4) on the training split.
+
+It is trained as a continuous autoencoder: Kandinsky 3 diffuses in the pre-quantisation latent and
+decodes without the codebook, so the codebook is never used at inference; a small penalty on the
+latent's magnitude keeps it well scaled for diffusion. Loss: L1 + MSE on pixels.
+
+    model/run-python -m model.nano.train_autoencoder --minutes 120          # CPU, resumes if a checkpoint exists
+    python3 -m model.nano.train_autoencoder --minutes 3 --batch 256         # CUDA
+
+Checkpoint: model/checkpoints/nano-movq.pt (weights, EMA, optimizer, step), every --save-minutes; without
+one, training starts from the committed model/nano/weights/nano-movq.fp16.pt (--init '' starts fresh).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..config import NANO
+from ..movq import VQModel
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, Every, autocast, device, load_dataset, resume_state, save_checkpoint
+
+LATENT_PENALTY = 1e-4
+
+
+def to_tensor(images: np.ndarray, dev) -> torch.Tensor:
+    return torch.from_numpy(images).to(dev).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=60.0, help="stop after this much training time")
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--save-minutes", type=float, default=3.0)
+    parser.add_argument("--checkpoint", default=str(CHECKPOINTS / "nano-movq.pt"))
+    parser.add_argument("--dataset", default=None)
+    parser.add_argument("--init", default=str(SEED_WEIGHTS / "nano-movq.fp16.pt"), help="weights to start from without a checkpoint ('' for none)")
+    args = parser.parse_args(argv)
+
+    dev = device()
+    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    train = data["images"][data["heldout"] == 0]
+    torch.manual_seed(0)
+    model = VQModel(NANO.movq).to(dev)
+    ema = EMA(model, decay=0.999)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    step = 0
+    ckpt_path = Path(args.checkpoint)
+    if (state := resume_state(ckpt_path, args.init)) is not None:
+        model.load_state_dict(state["model"])
+        ema.shadow.load_state_dict(state.get("ema", state["model"]))
+        if "optimizer" in state:  # weights-only checkpoints (e.g. from a GPU run) restart the optimizer
+            opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        print(f"continuing at step {step}")
+
+    def checkpoint():
+        save_checkpoint(ckpt_path, {"model": model.state_dict(), "ema": ema.shadow.state_dict(), "optimizer": opt.state_dict(),
+                                    "step": step, "config": NANO.movq.__dict__})
+
+    rng = np.random.default_rng(step)
+    save_due = Every(args.save_minutes)
+    started = time.monotonic()
+    model.train()
+    while time.monotonic() - started < args.minutes * 60 and (args.max_steps is None or step < args.max_steps):
+        batch = to_tensor(train[rng.integers(0, len(train), args.batch)], dev)
+        warmup = min(1.0, (step + 1) / 200)
+        for group in opt.param_groups:
+            group["lr"] = args.lr * warmup
+        with autocast(dev):
+            latent = model.encode(batch)
+            recon = model.decode(latent)
+        recon = recon.float()
+        loss = F.l1_loss(recon, batch) + F.mse_loss(recon, batch) + LATENT_PENALTY * latent.float().pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        ema.update(model, step)
+        step += 1
+        if step % 100 == 0:
+            psnr = 10 * torch.log10(4.0 / F.mse_loss(recon.detach(), batch)).item()
+            print(f"step {step} loss {loss.item():.4f} psnr {psnr:.2f} dB ({time.monotonic() - started:.0f} s)", flush=True)
+        if save_due():
+            checkpoint()
+    checkpoint()
+    print(f"saved {ckpt_path} at step {step}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""Train the nano base U-Net and its T5 text encoder together, on latents of the nano autoencoder.
+
+Cosine schedule (as Kandinsky 3), v-prediction (recorded in the pack manifest): at t ≈ T the cosine
+schedule has ᾱ ≈ 0, where ε-prediction cannot tell x₀ and few-step distillation becomes ill-posed.
+Captions are dropped 10 % of the time (empty prompt) for classifier-free guidance.
+
+    model/run-python -m model.nano.train_base --minutes 240                 # CPU, resumes automatically
+    python3 -m model.nano.train_base --minutes 6 --batch 256 --lr 1e-3      # CUDA
+
+Uses model/checkpoints/nano-movq.pt (else the committed autoencoder weights). Writes
+model/checkpoints/nano-base.pt (weights, EMA, optimizer, step, latent scale/shift, vocabulary) every
+--save-minutes; without one, starts from the committed model/nano/weights/nano-base.fp16.pt.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..config import NANO
+from ..kandinsky3 import Kandinsky3
+from ..movq import VQModel
+from ..schedule import cosine_alphas_cumprod
+from ..word_tokenizer import encode, make_index
+from .captions import nano_vocab, training_caption
+from .train_autoencoder import to_tensor
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, Every, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint
+
+
+@torch.no_grad()
+def encode_latents(movq_checkpoint: Path, images: np.ndarray, dev, batch: int = 256) -> np.ndarray:
+    state = load_checkpoint(movq_checkpoint)
+    if state is None:
+        raise SystemExit(f"{movq_checkpoint} is missing: train the autoencoder first (model.nano.train_autoencoder)")
+    movq = VQModel(NANO.movq).to(dev).eval()
+    movq.load_state_dict(state.get("ema", state["model"]))
+    out = [movq.encode(to_tensor(images[i : i + batch], dev)).float().cpu().numpy() for i in range(0, len(images), batch)]
+    return np.concatenate(out)
+
+
+def text_and_unet_state(models: Kandinsky3) -> dict:
+    """What this stage trains: the text encoder and the U-Net(s). The MoVQ has its own checkpoint."""
+    return {k: v for k, v in models.state_dict().items() if not k.startswith("movq.")}
+
+
+def load_text_and_unet(models: Kandinsky3, state: dict) -> None:
+    result = models.load_state_dict(state, strict=False)
+    missing = [k for k in result.missing_keys if not k.startswith("movq.")]
+    if missing or result.unexpected_keys:
+        raise RuntimeError(f"checkpoint does not match the model: missing {missing}, unexpected {result.unexpected_keys}")
+
+
+def tokenize_batch(captions, vocab, max_length, index=None):
+    index = index if index is not None else make_index(vocab)
+    rows = [encode(c, vocab, max_length, index)[0] for c in captions]
+    length = min(max(len(r) for r in rows) + 1, max_length)  # longest + 1, as at inference (reference §5.3)
+    ids = torch.zeros(len(rows), length, dtype=torch.long)
+    mask = torch.zeros(len(rows), length, dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, : len(r)] = torch.tensor(r[:length])
+        mask[i, : len(r)] = 1
+    return ids, mask
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--save-minutes", type=float, default=3.0)
+    parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
+    parser.add_argument("--checkpoint", default=str(CHECKPOINTS / "nano-base.pt"))
+    parser.add_argument("--dataset", default=None)
+    parser.add_argument("--init", default=str(SEED_WEIGHTS / "nano-base.fp16.pt"), help="weights to start from without a checkpoint ('' for none)")
+    args = parser.parse_args(argv)
+
+    dev = device()
+    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    train = np.flatnonzero(data["heldout"] == 0)
+    vocab = nano_vocab(data["labels"], data["tags"], data["styles"])
+    if len(vocab) > NANO.text.vocab_size:
+        raise SystemExit(f"vocabulary of {len(vocab)} exceeds the text encoder's {NANO.text.vocab_size}")
+
+    ckpt_path = Path(args.checkpoint)
+    state = resume_state(ckpt_path, args.init)
+    movq_path = Path(args.movq) if Path(args.movq).exists() else SEED_WEIGHTS / "nano-movq.fp16.pt"
+    latents = encode_latents(movq_path, data["images"], dev)
+    if state is not None:
+        shift, scale = state["latent"]["shift"], state["latent"]["scale"]  # keep the normalisation a run started with
+    else:
+        shift, scale = float(latents[train].mean()), float(1.0 / latents[train].std())
+    latents = torch.from_numpy((latents - shift) * scale).to(dev)
+
+    torch.manual_seed(0)
+    models = Kandinsky3(NANO, ("base",)).to(dev)
+    models.movq.requires_grad_(False)  # trained separately; only its latents are used here
+    ema = EMA(models, decay=0.999)
+    trainable = [p for p in models.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
+    step = 0
+    if state is not None:
+        load_text_and_unet(models, state["model"])
+        load_text_and_unet(ema.shadow, state.get("ema", state["model"]))
+        if "optimizer" in state:  # weights-only checkpoints (e.g. from a GPU run) restart the optimizer
+            opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        print(f"continuing at step {step}")
+    text, unet = models.text_conditioning(), models.unets["base"]
+    index = make_index(vocab)
+    alphas = cosine_alphas_cumprod().float().to(dev)
+
+    def checkpoint():
+        save_checkpoint(ckpt_path, {
+            "model": text_and_unet_state(models), "ema": text_and_unet_state(ema.shadow), "optimizer": opt.state_dict(), "step": step,
+            "latent": {"shift": shift, "scale": scale}, "vocab": vocab, "prediction_type": "v_prediction",
+        })
+
+    rng = np.random.default_rng(step)
+    save_due = Every(args.save_minutes)
+    started = time.monotonic()
+    models.train()
+    losses = []
+    while time.monotonic() - started < args.minutes * 60 and (args.max_steps is None or step < args.max_steps):
+        idx = train[rng.integers(0, len(train), args.batch)]
+        captions = [
+            training_caption(rng, str(data["labels"][data["concept"][i]]), str(data["tags"][data["concept"][i]]),
+                             str(data["styles"][data["style"][i]]))
+            for i in idx
+        ]
+        ids, mask = (t.to(dev) for t in tokenize_batch(captions, vocab, NANO.max_text_length, index))
+        x0 = latents[torch.from_numpy(idx).to(dev)]
+        t = torch.randint(0, 1000, (len(idx),), device=dev)
+        a = alphas[t].view(-1, 1, 1, 1)
+        noise = torch.randn_like(x0)
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        target = a.sqrt() * noise - (1 - a).sqrt() * x0  # v
+        for group in opt.param_groups:
+            group["lr"] = args.lr * min(1.0, (step + 1) / 500)
+        with autocast(dev):
+            context = text(ids, mask)[0]
+            pred = unet(xt, t.float(), context, mask, project_context=False)
+        loss = F.mse_loss(pred.float(), target)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+        opt.step()
+        ema.update(models, step)
+        step += 1
+        losses.append(loss.item())
+        if step % 200 == 0:
+            print(f"step {step} loss {np.mean(losses):.4f} ({time.monotonic() - started:.0f} s)", flush=True)
+            losses.clear()
+        if save_due():
+            checkpoint()
+    checkpoint()
+    print(f"saved {ckpt_path} at step {step}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""The nano training scripts run, checkpoint, and resume where they stopped (on a synthetic data set;
+the real one is built from npm packages and is not available in CI)."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from model.nano import dataset, train_autoencoder, train_base
+from model.nano.captions import caption, nano_vocab, training_caption
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("data") / "nano.npz"
+    labels = np.array(["red apple", "cat face", "rocket"])
+    np.savez(
+        path,
+        images=rng.integers(0, 256, (12, 64, 64, 3), dtype=np.uint8),
+        concept=np.arange(12, dtype=np.int32) % 3,
+        style=(np.arange(12) % 3).astype(np.int8),
+        heldout=np.array([0] * 11 + [1], dtype=np.int8),
+        concepts=np.array(["1F34E", "1F431", "1F680"]),
+        labels=labels,
+        tags=np.array([json.dumps(["fruit"]), json.dumps(["pet"]), json.dumps(["space"])]),
+        styles=np.array(dataset.STYLES),
+    )
+    return path
+
+
+def test_autoencoder_then_base_train_checkpoint_and_resume(tmp_path, tiny_dataset):
+    movq = tmp_path / "movq.pt"
+    common = ["--dataset", str(tiny_dataset), "--batch", "4", "--init", ""]
+    assert train_autoencoder.main([*common, "--max-steps", "2", "--checkpoint", str(movq)]) == 0
+    assert torch.load(movq)["step"] == 2
+    assert train_autoencoder.main([*common, "--max-steps", "3", "--checkpoint", str(movq)]) == 0
+    assert torch.load(movq)["step"] == 3  # resumed, not restarted
+
+    base = tmp_path / "base.pt"
+    args = [*common, "--movq", str(movq), "--checkpoint", str(base)]
+    assert train_base.main([*args, "--max-steps", "2"]) == 0
+    state = torch.load(base)
+    assert state["step"] == 2 and state["prediction_type"] == "v_prediction"
+    assert not any(k.startswith("movq.") for k in state["model"])  # the autoencoder has its own checkpoint
+    assert state["latent"]["scale"] > 0
+    assert train_base.main([*args, "--max-steps", "3"]) == 0
+    assert torch.load(base)["step"] == 3
+
+
+def test_heldout_rule_is_deterministic_and_rare():
+    codes = [f"1F{i:03X}" for i in range(2000)]
+    held = [(c, s) for c in codes for s in dataset.STYLES if dataset.is_heldout(c, s)]
+    assert held == [(c, s) for c in codes for s in dataset.STYLES if dataset.is_heldout(c, s)]
+    assert 0.01 < len(held) / len(codes) < 0.05
+    assert all(sum(dataset.is_heldout(c, s) for s in dataset.STYLES) <= 1 for c in codes)  # one style per concept
+
+
+def test_captions_and_vocabulary():
+    assert caption("red apple", "3d") == "red apple, 3d style"
+    assert dataset.concept_code("2764-fe0f") == "2764"
+    rng = np.random.default_rng(1)
+    seen = {training_caption(rng, "red apple", json.dumps(["fruit", "red"]), "noto") for _ in range(300)}
+    assert "" in seen and "red apple, noto style" in seen and "red apple, fruit, noto style" in seen
+    vocab = nano_vocab(["red apple"], [json.dumps(["fruit"])], ["noto", "3d"])
+    assert {"red", "apple", "fruit", "noto", "3d", "style"} <= set(vocab)
