@@ -1,4 +1,5 @@
-"""Train the nano base U-Net and its T5 text encoder together, on latents of the nano autoencoder.
+"""Train the nano base U-Net and its T5 text encoder together, on latents of the nano autoencoder;
+with --unet inpainting, fine-tune the 9-channel inpainting U-Net from the base one.
 
 Cosine schedule (as Kandinsky 3), v-prediction (recorded in the pack manifest): at t ≈ T the cosine
 schedule has ᾱ ≈ 0, where ε-prediction cannot tell x₀ and few-step distillation becomes ill-posed.
@@ -6,6 +7,12 @@ Captions are dropped 10 % of the time (empty prompt) for classifier-free guidanc
 
     model/run-python -m model.nano.train_base --minutes 240                 # CPU, resumes automatically
     python3 -m model.nano.train_base --minutes 6 --batch 256 --lr 1e-3      # CUDA
+
+    model/run-python -m model.nano.train_base --unet inpainting --minutes 120   # from nano-base.pt
+
+Inpainting input (reference §8.1): noisy latent, keep-mask (1 = keep) resized to the latent with
+nearest, and the latent of the image with the generated pixels set to 0; masks are brush strokes,
+boxes, outpainting borders, or everything (model/nano/masks.py).
 
 Uses model/checkpoints/nano-movq.pt (else the committed autoencoder weights). Writes
 model/checkpoints/nano-base.pt (weights, EMA, optimizer, step, latent scale/shift, vocabulary) every
@@ -27,6 +34,7 @@ from ..movq import VQModel
 from ..schedule import cosine_alphas_cumprod
 from ..word_tokenizer import encode, make_index
 from .captions import nano_vocab, training_caption
+from .masks import random_keep_mask
 from .train_autoencoder import to_tensor
 from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, Every, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint
 
@@ -54,6 +62,19 @@ def load_text_and_unet(models: Kandinsky3, state: dict) -> None:
         raise RuntimeError(f"checkpoint does not match the model: missing {missing}, unexpected {result.unexpected_keys}")
 
 
+def inpainting_from_base(state: dict) -> dict:
+    """Base U-Net weights → inpainting U-Net: the same tensors under the inpainting name, with conv_in
+    widened from 4 to 9 input channels; the new channels start at zero, so training starts from base."""
+    out = {}
+    for key, value in state.items():
+        if key.startswith("unets.base."):
+            key = "unets.inpainting." + key[len("unets.base."):]
+            if key.endswith("conv_in.weight"):
+                value = torch.cat([value, torch.zeros(value.shape[0], 5, *value.shape[2:], dtype=value.dtype)], dim=1)
+        out[key] = value
+    return out
+
+
 def tokenize_batch(captions, vocab, max_length, index=None):
     index = index if index is not None else make_index(vocab)
     rows = [encode(c, vocab, max_length, index)[0] for c in captions]
@@ -73,10 +94,12 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--save-minutes", type=float, default=3.0)
+    parser.add_argument("--unet", choices=["base", "inpainting"], default="base")
     parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
-    parser.add_argument("--checkpoint", default=str(CHECKPOINTS / "nano-base.pt"))
+    parser.add_argument("--checkpoint", default=None, help="default: model/checkpoints/nano-<unet>.pt")
     parser.add_argument("--dataset", default=None)
-    parser.add_argument("--init", default=str(SEED_WEIGHTS / "nano-base.fp16.pt"), help="weights to start from without a checkpoint ('' for none)")
+    parser.add_argument("--init", default=None, help="weights to start from without a checkpoint ('' for none); "
+                        "default: the committed base weights, or for inpainting the base checkpoint")
     args = parser.parse_args(argv)
 
     dev = device()
@@ -86,10 +109,22 @@ def main(argv=None) -> int:
     if len(vocab) > NANO.text.vocab_size:
         raise SystemExit(f"vocabulary of {len(vocab)} exceeds the text encoder's {NANO.text.vocab_size}")
 
-    ckpt_path = Path(args.checkpoint)
+    ckpt_path = Path(args.checkpoint or CHECKPOINTS / f"nano-{args.unet}.pt")
+    if args.init is None:
+        base = CHECKPOINTS / "nano-base.pt"
+        args.init = str(base if args.unet == "inpainting" and base.exists() else SEED_WEIGHTS / "nano-base.fp16.pt")
     state = resume_state(ckpt_path, args.init)
+    if state is not None and args.unet == "inpainting" and any(k.startswith("unets.base.") for k in state["model"]):
+        state = {**state, "model": inpainting_from_base(state["model"]), "ema": inpainting_from_base(state.get("ema", state["model"])),
+                 "step": 0}
+        state.pop("optimizer", None)
     movq_path = Path(args.movq) if Path(args.movq).exists() else SEED_WEIGHTS / "nano-movq.fp16.pt"
     latents = encode_latents(movq_path, data["images"], dev)
+    movq = None
+    if args.unet == "inpainting":  # masked images are encoded on the fly
+        movq = VQModel(NANO.movq).to(dev).eval().requires_grad_(False)
+        movq_state = load_checkpoint(movq_path)
+        movq.load_state_dict(movq_state.get("ema", movq_state["model"]))
     if state is not None:
         shift, scale = state["latent"]["shift"], state["latent"]["scale"]  # keep the normalisation a run started with
     else:
@@ -97,7 +132,7 @@ def main(argv=None) -> int:
     latents = torch.from_numpy((latents - shift) * scale).to(dev)
 
     torch.manual_seed(0)
-    models = Kandinsky3(NANO, ("base",)).to(dev)
+    models = Kandinsky3(NANO, (args.unet,)).to(dev)
     models.movq.requires_grad_(False)  # trained separately; only its latents are used here
     ema = EMA(models, decay=0.999)
     trainable = [p for p in models.parameters() if p.requires_grad]
@@ -110,7 +145,7 @@ def main(argv=None) -> int:
             opt.load_state_dict(state["optimizer"])
         step = state["step"]
         print(f"continuing at step {step}")
-    text, unet = models.text_conditioning(), models.unets["base"]
+    text, unet = models.text_conditioning(), models.unets[args.unet]
     index = make_index(vocab)
     alphas = cosine_alphas_cumprod().float().to(dev)
 
@@ -139,6 +174,12 @@ def main(argv=None) -> int:
         noise = torch.randn_like(x0)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         target = a.sqrt() * noise - (1 - a).sqrt() * x0  # v
+        if movq is not None:
+            keep = torch.from_numpy(np.stack([random_keep_mask(rng) for _ in idx]))[:, None].to(dev)
+            with torch.no_grad():
+                masked = movq.encode(to_tensor(data["images"][idx], dev) * keep)  # generated pixels → 0 (mid-grey)
+            latent_keep = F.interpolate(keep, size=x0.shape[-2:], mode="nearest")
+            xt = torch.cat([xt, latent_keep, (masked - shift) * scale], dim=1)
         for group in opt.param_groups:
             group["lr"] = args.lr * min(1.0, (step + 1) / 500)
         with autocast(dev):

@@ -8,6 +8,7 @@ import torch
 
 from model.nano import dataset, train_autoencoder, train_base
 from model.nano.captions import caption, nano_vocab, training_caption
+from model.nano.masks import random_keep_mask
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,29 @@ def test_autoencoder_then_base_train_checkpoint_and_resume(tmp_path, tiny_datase
     assert state["latent"]["scale"] > 0
     assert train_base.main([*args, "--max-steps", "3"]) == 0
     assert torch.load(base)["step"] == 3
+
+    # Inpainting starts from the base weights with conv_in widened to 9 channels, then trains and resumes.
+    inpainting = tmp_path / "inpainting.pt"
+    inpaint_args = ["--dataset", str(tiny_dataset), "--batch", "4", "--movq", str(movq), "--unet", "inpainting",
+                    "--init", str(base), "--checkpoint", str(inpainting)]
+    assert train_base.main([*inpaint_args, "--max-steps", "2"]) == 0
+    state = torch.load(inpainting)
+    assert state["step"] == 2
+    conv_in = state["model"]["unets.inpainting.conv_in.weight"]
+    assert conv_in.shape[1] == 9
+    base_conv_in = torch.load(base)["model"]["unets.base.conv_in.weight"]
+    assert (conv_in[:, :4] - base_conv_in).abs().max() < 0.05  # two small steps away from the base weights
+    assert train_base.main([*inpaint_args, "--max-steps", "3"]) == 0
+    assert torch.load(inpainting)["step"] == 3
+
+
+def test_masks_keep_polarity_and_cover_every_kind():
+    rng = np.random.default_rng(0)
+    masks = [random_keep_mask(rng) for _ in range(400)]
+    assert all(m.shape == (64, 64) and set(np.unique(m)) <= {0.0, 1.0} for m in masks)
+    generated = np.array([1 - m.mean() for m in masks])
+    assert (generated == 1).mean() == pytest.approx(0.1, abs=0.05)  # "everything": text-to-image
+    assert ((generated > 0) & (generated < 1)).mean() > 0.8  # partial masks keep some pixels
 
 
 def test_heldout_rule_is_deterministic_and_rare():
