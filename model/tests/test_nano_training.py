@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from model.nano import dataset, train_autoencoder, train_base
+from model.nano import dataset, export_pack, train_autoencoder, train_base
 from model.nano.captions import caption, nano_vocab, training_caption
 from model.nano.masks import random_keep_mask
 
@@ -30,7 +30,7 @@ def tiny_dataset(tmp_path_factory):
     return path
 
 
-def test_autoencoder_then_base_train_checkpoint_and_resume(tmp_path, tiny_dataset):
+def test_autoencoder_then_base_train_checkpoint_and_resume(tmp_path, tiny_dataset, monkeypatch):
     movq = tmp_path / "movq.pt"
     common = ["--dataset", str(tiny_dataset), "--batch", "4", "--init", ""]
     assert train_autoencoder.main([*common, "--max-steps", "2", "--checkpoint", str(movq)]) == 0
@@ -61,6 +61,20 @@ def test_autoencoder_then_base_train_checkpoint_and_resume(tmp_path, tiny_datase
     assert (conv_in[:, :4] - base_conv_in).abs().max() < 0.05  # two small steps away from the base weights
     assert train_base.main([*inpaint_args, "--max-steps", "3"]) == 0
     assert torch.load(inpainting)["step"] == 3
+
+    # The checkpoints assemble into one model family for the pack, with the nano conventions.
+    models, meta = export_pack.assemble(movq, {"base": base, "inpainting": inpainting})
+    assert set(models.unets) == {"base", "inpainting"}
+    assert torch.equal(models.unets["inpainting"].conv_in.weight, torch.load(inpainting)["ema"]["unets.inpainting.conv_in.weight"])
+    captured = {}
+    monkeypatch.setattr(export_pack, "export_pack", lambda m, out, tok, options: captured.update(options=options, tok=tok) or {"files": []})
+    assert export_pack.main(["--out", str(tmp_path / "pack"), "--movq", str(movq), "--base", str(base), "--inpainting", str(inpainting)]) == 0
+    options = captured["options"]
+    assert options.prediction_type == "v_prediction" and options.weights == "trained"
+    assert (options.latent_scale, options.latent_shift) == (meta["latent"]["scale"], meta["latent"]["shift"])
+    assert options.default_size == 64 and options.unconditional == "empty-prompt"
+    assert {c["license"] for c in options.credits} >= {"Apache-2.0", "CC-BY-4.0", "MIT"}
+    assert json.loads(captured["tok"])["model"]["type"] == "WordPiece"
 
 
 def test_masks_keep_polarity_and_cover_every_kind():

@@ -1,0 +1,79 @@
+"""Turn the nano training checkpoints into a pack the app loads.
+
+Collects the EMA weights of the autoencoder and of each trained U-Net (with the text encoder of the
+base run, which all U-Nets share) into one `Kandinsky3` state dict, writes the vocabulary as
+tokenizer.json, and runs the standard export with the nano conventions the manifest must carry:
+v-prediction, the latent shift and scale used in training, the ×4 autoencoder, 64 px images,
+"empty-prompt" guidance, and the image-set credits.
+
+    model/run-python -m model.nano.export_pack --out public/models/kandinsky3-nano
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from ..config import NANO
+from ..export.pack import PackOptions, export_pack
+from ..kandinsky3 import Kandinsky3
+from ..word_tokenizer import tokenizer_json
+from .dataset import CREDITS
+from .training import CHECKPOINTS, load_checkpoint
+
+
+def assemble(movq_path: Path, unet_paths: dict) -> tuple:
+    """→ (models, metadata of the base run). unet_paths: kind → checkpoint; 'base' is required."""
+    movq = load_checkpoint(movq_path)
+    base = load_checkpoint(unet_paths["base"])
+    if movq is None or base is None:
+        raise SystemExit(f"need {movq_path} and {unet_paths['base']}")
+    models = Kandinsky3(NANO, tuple(unet_paths)).eval()
+    state = {f"movq.{k}": v for k, v in movq.get("ema", movq["model"]).items()}
+    for kind, path in unet_paths.items():
+        run = base if kind == "base" else load_checkpoint(path)
+        if run is None:
+            raise SystemExit(f"{path} is missing")
+        weights = run.get("ema", run["model"])
+        state.update({k: v for k, v in weights.items() if k.startswith(f"unets.{kind}.")})
+        if kind == "base":
+            state.update({k: v for k, v in weights.items() if k.startswith("text_encoder.")})
+    models.load_state_dict(state, strict=True)
+    return models, base
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--movq", type=Path, default=CHECKPOINTS / "nano-movq.pt")
+    parser.add_argument("--base", type=Path, default=CHECKPOINTS / "nano-base.pt")
+    parser.add_argument("--inpainting", type=Path, default=CHECKPOINTS / "nano-inpainting.pt")
+    parser.add_argument("--formats", default="fp32,fp16w,int8w")
+    args = parser.parse_args(argv)
+
+    unets = {"base": args.base}
+    if args.inpainting.exists():
+        unets["inpainting"] = args.inpainting
+    models, base = assemble(args.movq, unets)
+    options = PackOptions(
+        name=args.out.name,
+        title="Kandinsky 3 nano (emoji, 64 px)",
+        description="A Kandinsky 3 architecture at 1/700 of the width, trained in this project on 64×64 emoji.",
+        weights="trained",
+        formats=[f.strip() for f in args.formats.split(",")],
+        prediction_type=base["prediction_type"],
+        latent_scale=base["latent"]["scale"],
+        latent_shift=base["latent"]["shift"],
+        default_size=64,
+        max_size=256,
+        unconditional="empty-prompt",
+        credits=CREDITS,
+    )
+    manifest = export_pack(models, args.out, tokenizer_json(base["vocab"]), options)
+    print(f"wrote {args.out}/manifest.json ({sum(f['bytes'] for f in manifest['files']):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
