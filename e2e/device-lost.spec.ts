@@ -3,7 +3,8 @@
 import { expect, test } from '@playwright/test';
 
 test('a lost GPU device gets a named error, a fresh device, and generation works again', async ({ page }) => {
-  await page.goto('/?ep=webgpu');
+  // The random-weight test pack: device loss is about the engine, and SwiftShader is slow.
+  await page.goto('/?ep=webgpu&pack=/models/kandinsky3-tiny-random/manifest.json');
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 8 * 60_000 });
   expect(await page.evaluate(() => window.kandinskyDebug.loseDevice())).toBe(true);
 

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { GenerateForm } from './components/GenerateForm';
 import { ImageOutput } from './components/ImageOutput';
+import { PackCredits } from './components/PackCredits';
 import { StatusLine } from './components/StatusLine';
 import { UnsupportedScreen } from './components/UnsupportedScreen';
 import { loadPack } from './engine-actions';
@@ -30,7 +31,10 @@ export function App() {
         <GenerateForm />
         <ImageOutput />
       </div>
-      <footer>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</footer>
+      <footer>
+        <p>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</p>
+        <PackCredits />
+      </footer>
     </main>
   );
 }

@@ -2,7 +2,8 @@
 // another model pack, ?simulate=no-webgpu,no-wasm pretends back ends are missing (to see the fallbacks).
 import type { ExecutionProvider } from '../workers/engine-api';
 
-export const BUNDLED_PACK = `${import.meta.env.BASE_URL}models/kandinsky3-tiny-random/manifest.json`;
+// kandinsky3-nano, trained in this project on emoji (model/nano); shipped int8w, Flash by default.
+export const BUNDLED_PACK = `${import.meta.env.BASE_URL}models/kandinsky3-nano/manifest.json`;
 
 export interface UrlOptions {
   ep?: ExecutionProvider;

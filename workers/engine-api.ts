@@ -40,6 +40,10 @@ export interface LoadedPack {
   resolution: NonNullable<PackManifest['resolution']>;
   samplers: SamplerName[];
   maxTextLength: number;
+  description: string;
+  license: string;
+  /** What the weights were trained on, with licences: shown in the app (attribution duties). */
+  credits: PackManifest['credits'];
 }
 
 export interface GenerateParams {

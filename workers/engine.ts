@@ -62,8 +62,8 @@ export class Engine implements EngineApi {
     const unet = unetFor(manifest, sampler);
     const eager = [manifest.components[unet]!.unet!.context.component, unet, decoderComponent(manifest)];
     const variantFile = (id: string) => {
-      const variants = manifest.components[id]!.variants;
-      return fileEntry((variants[backend.variant] ?? variants.fp32).file);
+      // chooseBackend only picks a variant that every component offers.
+      return fileEntry(manifest.components[id]!.variants[backend.variant]!.file);
     };
     const totalBytes = eager.reduce((sum, id) => sum + variantFile(id).bytes, 0);
     let doneBytes = 0;
@@ -93,6 +93,9 @@ export class Engine implements EngineApi {
       resolution: manifest.resolution ?? { multipleOf: 8 * manifest.latent.scaleFactor, min: 64, max: 2048 },
       samplers: availableSamplers(manifest),
       maxTextLength: manifest.text.maxLength,
+      description: manifest.description ?? '',
+      license: manifest.license,
+      credits: manifest.credits,
     };
     this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding }, runner, info };
     return info;

@@ -35,12 +35,17 @@ class PackOptions:
     prediction_type: str = "epsilon"
     latent_scale: float = 1.0
     latent_shift: float = 0.0
+    clip_range: Optional[float] = None  # manifest latent.clipRange; None: Kandinsky 3's 1
     default_size: int = 1024
     max_size: int = 2048
     unconditional: str = "empty-prompt"
     license: str = "Apache-2.0"
     credits: List[dict] = field(default_factory=list)
     flash_timesteps: Sequence[int] = (979, 729, 479, 229)
+    # Formats written into the pack; fp32 is always exported and measured, but a small shipped pack
+    # (the bundled nano model) may leave it out. None: every format in `formats`.
+    ship_formats: Optional[Sequence[str]] = None
+    default_variant: Optional[str] = None  # manifest defaults.variant: the format the app should prefer
 
 
 @dataclass
@@ -121,6 +126,15 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     if bad:
         raise RuntimeError(f"fp32 graphs differ from PyTorch by more than {FP32_TOLERANCE}: {bad}")
 
+    shipped = set(options.ship_formats or options.formats)
+    if not shipped <= set(options.formats):
+        raise ValueError(f"ship_formats {sorted(shipped)} must be among formats {list(options.formats)}")
+    if options.default_variant and options.default_variant not in shipped:
+        raise ValueError(f"default variant {options.default_variant} is not shipped")
+    for per in files.values():
+        for fmt in [f for f in per if f not in shipped]:
+            per.pop(fmt).unlink()
+
     tokenizer_path = out_dir / "tokenizer.json"
     tokenizer_path.write_text(tokenizer_json)
     manifest = build_manifest(models, graphs, files, reports, tokenizer_path, options)
@@ -181,6 +195,7 @@ def build_manifest(models, graphs, files, reports, tokenizer_path, options: Pack
             "scaleFactor": cfg.movq.scale_factor,
             "scale": options.latent_scale,
             "shift": options.latent_shift,
+            **({"clipRange": options.clip_range} if options.clip_range else {}),
         },
         "schedule": {"type": "cosine", "numTrainTimesteps": 1000},
         # Flash: 4 steps, no guidance (reference §7.1); base: the diffusers defaults (§6.5).
@@ -191,6 +206,7 @@ def build_manifest(models, graphs, files, reports, tokenizer_path, options: Pack
             "guidance": 0.0 if flash else 3.0,
             "width": options.default_size,
             "height": options.default_size,
+            **({"variant": options.default_variant} if options.default_variant else {}),
         },
         "resolution": {"multipleOf": multiple, "min": multiple, "max": options.max_size},
         "text": {

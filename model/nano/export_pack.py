@@ -6,21 +6,20 @@ tokenizer.json, and runs the standard export with the nano conventions the manif
 v-prediction, the latent shift and scale used in training, the ×4 autoencoder, 64 px images,
 "empty-prompt" guidance, and the image-set credits.
 
-    model/run-python -m model.nano.export_pack --out public/models/kandinsky3-nano
+    model/run-python -m model.nano.export_pack --out public/models/kandinsky3-nano      # int8w only, as shipped
+    model/run-python -m model.nano.export_pack --out /tmp/nano-full --formats fp32,int8w  # for timing fp32
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-import torch
-
 from ..config import NANO
 from ..export.pack import PackOptions, export_pack
 from ..kandinsky3 import Kandinsky3
 from ..word_tokenizer import tokenizer_json
 from .dataset import CREDITS
-from .training import CHECKPOINTS, load_checkpoint
+from .training import CHECKPOINTS, LATENT_CLIP_RANGE, SEED_WEIGHTS, load_checkpoint
 
 
 def assemble(movq_path: Path, unet_paths: dict) -> tuple:
@@ -35,11 +34,13 @@ def assemble(movq_path: Path, unet_paths: dict) -> tuple:
         run = base if kind == "base" else load_checkpoint(path)
         if run is None:
             raise SystemExit(f"{path} is missing")
-        weights = run.get("ema", run["model"])
+        weights = run.get("ema", run.get("model"))
+        if kind == "flash":  # the Flash run saves the student U-Net alone
+            weights = {f"unets.flash.{k}": v for k, v in weights.items()}
         state.update({k: v for k, v in weights.items() if k.startswith(f"unets.{kind}.")})
         if kind == "base":
             state.update({k: v for k, v in weights.items() if k.startswith("text_encoder.")})
-    models.load_state_dict(state, strict=True)
+    models.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
     return models, base
 
 
@@ -48,23 +49,38 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--movq", type=Path, default=CHECKPOINTS / "nano-movq.pt")
     parser.add_argument("--base", type=Path, default=CHECKPOINTS / "nano-base.pt")
+    parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
     parser.add_argument("--inpainting", type=Path, default=CHECKPOINTS / "nano-inpainting.pt")
-    parser.add_argument("--formats", default="fp32,fp16w,int8w")
+    parser.add_argument("--formats", default="int8w",
+                        help="formats shipped in the pack (fp32 is always exported to measure against, then left "
+                             "out unless named); the bundled pack ships int8w alone to stay small")
     args = parser.parse_args(argv)
+    if not args.base.exists():
+        args.base = SEED_WEIGHTS / "nano-base.fp16.pt"
+    if not args.movq.exists():
+        args.movq = SEED_WEIGHTS / "nano-movq.fp16.pt"
 
     unets = {"base": args.base}
-    if args.inpainting.exists():
-        unets["inpainting"] = args.inpainting
+    for kind in ("flash", "inpainting"):
+        path = getattr(args, kind)
+        if path.exists():
+            unets[kind] = path
+        else:
+            print(f"note: {path} is missing, so the pack has no {kind} U-Net")
+    shipped = [f.strip() for f in args.formats.split(",")]
     models, base = assemble(args.movq, unets)
     options = PackOptions(
         name=args.out.name,
         title="Kandinsky 3 nano (emoji, 64 px)",
         description="A Kandinsky 3 architecture at 1/700 of the width, trained in this project on 64×64 emoji.",
         weights="trained",
-        formats=[f.strip() for f in args.formats.split(",")],
+        formats=["fp32", *[f for f in shipped if f != "fp32"]],
+        ship_formats=shipped,
+        default_variant=shipped[0],
         prediction_type=base["prediction_type"],
         latent_scale=base["latent"]["scale"],
         latent_shift=base["latent"]["shift"],
+        clip_range=LATENT_CLIP_RANGE,
         default_size=64,
         max_size=256,
         unconditional="empty-prompt",

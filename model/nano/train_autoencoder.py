@@ -13,7 +13,6 @@ one, training starts from the committed model/nano/weights/nano-movq.fp16.pt (--
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ import torch.nn.functional as F
 
 from ..config import NANO
 from ..movq import VQModel
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, Every, autocast, device, load_dataset, resume_state, save_checkpoint
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_dataset, resume_state, save_checkpoint
 
 LATENT_PENALTY = 1e-4
 
@@ -60,17 +59,16 @@ def main(argv=None) -> int:
         step = state["step"]
         print(f"continuing at step {step}")
 
-    def checkpoint():
+    def checkpoint(step):
         save_checkpoint(ckpt_path, {"model": model.state_dict(), "ema": ema.shadow.state_dict(), "optimizer": opt.state_dict(),
                                     "step": step, "config": NANO.movq.__dict__})
 
     rng = np.random.default_rng(step)
-    save_due = Every(args.save_minutes)
-    started = time.monotonic()
+    run = TrainingRun(args.minutes, args.max_steps, args.save_minutes, step, checkpoint, log_every=100)
     model.train()
-    while time.monotonic() - started < args.minutes * 60 and (args.max_steps is None or step < args.max_steps):
+    while run.running():
         batch = to_tensor(train[rng.integers(0, len(train), args.batch)], dev)
-        warmup = min(1.0, (step + 1) / 200)
+        warmup = min(1.0, (run.step + 1) / 200)
         for group in opt.param_groups:
             group["lr"] = args.lr * warmup
         with autocast(dev):
@@ -81,15 +79,10 @@ def main(argv=None) -> int:
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        ema.update(model, step)
-        step += 1
-        if step % 100 == 0:
-            psnr = 10 * torch.log10(4.0 / F.mse_loss(recon.detach(), batch)).item()
-            print(f"step {step} loss {loss.item():.4f} psnr {psnr:.2f} dB ({time.monotonic() - started:.0f} s)", flush=True)
-        if save_due():
-            checkpoint()
-    checkpoint()
-    print(f"saved {ckpt_path} at step {step}")
+        ema.update(model, run.step)
+        psnr = 10 * torch.log10(4.0 / F.mse_loss(recon.detach(), batch))  # images span [−1, 1]: peak² = 4
+        run.end_step(loss=loss.item(), psnr_db=psnr.item())
+    run.finish(ckpt_path)
     return 0
 
 

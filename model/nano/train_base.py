@@ -21,7 +21,6 @@ model/checkpoints/nano-base.pt (weights, EMA, optimizer, step, latent scale/shif
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +35,7 @@ from ..word_tokenizer import encode, make_index
 from .captions import nano_vocab, training_caption
 from .masks import random_keep_mask
 from .train_autoencoder import to_tensor
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, Every, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint
 
 
 @torch.no_grad()
@@ -73,6 +72,16 @@ def inpainting_from_base(state: dict) -> dict:
                 value = torch.cat([value, torch.zeros(value.shape[0], 5, *value.shape[2:], dtype=value.dtype)], dim=1)
         out[key] = value
     return out
+
+
+def caption_batch(rng: np.random.Generator, data: dict, idx: np.ndarray, vocab, index, dev) -> tuple:
+    """Training captions for the images `idx` (random keywords, sometimes empty) → (ids, mask) on dev."""
+    captions = [
+        training_caption(rng, str(data["labels"][data["concept"][i]]), str(data["tags"][data["concept"][i]]),
+                         str(data["styles"][data["style"][i]]))
+        for i in idx
+    ]
+    return tuple(t.to(dev) for t in tokenize_batch(captions, vocab, NANO.max_text_length, index))
 
 
 def tokenize_batch(captions, vocab, max_length, index=None):
@@ -134,40 +143,42 @@ def main(argv=None) -> int:
     torch.manual_seed(0)
     models = Kandinsky3(NANO, (args.unet,)).to(dev)
     models.movq.requires_grad_(False)  # trained separately; only its latents are used here
+    if args.unet != "base":
+        # Base, Flash and inpainting share one text-encoder file in the pack, so only the base run trains
+        # it; the inpainting U-Net adapts through its own text projection.
+        models.text_encoder.requires_grad_(False)
     ema = EMA(models, decay=0.999)
     trainable = [p for p in models.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     step = 0
+    fresh_optimizer = True
     if state is not None:
         load_text_and_unet(models, state["model"])
         load_text_and_unet(ema.shadow, state.get("ema", state["model"]))
         if "optimizer" in state:  # weights-only checkpoints (e.g. from a GPU run) restart the optimizer
             opt.load_state_dict(state["optimizer"])
+            fresh_optimizer = False
         step = state["step"]
         print(f"continuing at step {step}")
     text, unet = models.text_conditioning(), models.unets[args.unet]
     index = make_index(vocab)
     alphas = cosine_alphas_cumprod().float().to(dev)
 
-    def checkpoint():
+    def checkpoint(step):
         save_checkpoint(ckpt_path, {
             "model": text_and_unet_state(models), "ema": text_and_unet_state(ema.shadow), "optimizer": opt.state_dict(), "step": step,
             "latent": {"shift": shift, "scale": scale}, "vocab": vocab, "prediction_type": "v_prediction",
         })
 
+    # A fresh optimizer (new run, or weights-only checkpoint) warms up again: Adam's first steps
+    # move every weight by about lr regardless of its gradient's size.
+    warmup_from = step if fresh_optimizer else 0
     rng = np.random.default_rng(step)
-    save_due = Every(args.save_minutes)
-    started = time.monotonic()
+    run = TrainingRun(args.minutes, args.max_steps, args.save_minutes, step, checkpoint)
     models.train()
-    losses = []
-    while time.monotonic() - started < args.minutes * 60 and (args.max_steps is None or step < args.max_steps):
+    while run.running():
         idx = train[rng.integers(0, len(train), args.batch)]
-        captions = [
-            training_caption(rng, str(data["labels"][data["concept"][i]]), str(data["tags"][data["concept"][i]]),
-                             str(data["styles"][data["style"][i]]))
-            for i in idx
-        ]
-        ids, mask = (t.to(dev) for t in tokenize_batch(captions, vocab, NANO.max_text_length, index))
+        ids, mask = caption_batch(rng, data, idx, vocab, index, dev)
         x0 = latents[torch.from_numpy(idx).to(dev)]
         t = torch.randint(0, 1000, (len(idx),), device=dev)
         a = alphas[t].view(-1, 1, 1, 1)
@@ -181,7 +192,7 @@ def main(argv=None) -> int:
             latent_keep = F.interpolate(keep, size=x0.shape[-2:], mode="nearest")
             xt = torch.cat([xt, latent_keep, (masked - shift) * scale], dim=1)
         for group in opt.param_groups:
-            group["lr"] = args.lr * min(1.0, (step + 1) / 500)
+            group["lr"] = args.lr * min(1.0, (run.step - warmup_from + 1) / 500)
         with autocast(dev):
             context = text(ids, mask)[0]
             pred = unet(xt, t.float(), context, mask, project_context=False)
@@ -190,16 +201,9 @@ def main(argv=None) -> int:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         opt.step()
-        ema.update(models, step)
-        step += 1
-        losses.append(loss.item())
-        if step % 200 == 0:
-            print(f"step {step} loss {np.mean(losses):.4f} ({time.monotonic() - started:.0f} s)", flush=True)
-            losses.clear()
-        if save_due():
-            checkpoint()
-    checkpoint()
-    print(f"saved {ckpt_path} at step {step}")
+        ema.update(models, run.step)
+        run.end_step(loss=loss.item())
+    run.finish(ckpt_path)
     return 0
 
 

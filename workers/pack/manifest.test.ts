@@ -12,6 +12,31 @@ describe('pack manifest', () => {
     expect(manifest.components[manifest.defaults.unet]?.unet?.kind).toBe('flash');
   });
 
+  it('accepts the bundled nano pack: int8w only, quantized Flash by default, with its conventions and credits', () => {
+    const nanoDir = new URL('../../public/models/kandinsky3-nano/', import.meta.url);
+    const nano = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', nanoDir), 'utf8')));
+    expect(nano.defaults).toMatchObject({
+      unet: 'unet_flash',
+      sampler: 'flash',
+      steps: 4,
+      variant: 'int8w',
+      width: 64,
+    });
+    for (const component of Object.values(nano.components)) expect(Object.keys(component.variants)).toEqual(['int8w']);
+    expect(
+      Object.values(nano.components)
+        .map((c) => c.unet?.kind)
+        .filter(Boolean),
+    ).toEqual(expect.arrayContaining(['base', 'flash', 'inpainting']));
+    // The nano deviations from Kandinsky 3 live in the manifest: ×4 autoencoder, v-prediction, latent range.
+    expect(nano.latent).toMatchObject({ scaleFactor: 4, clipRange: 3 });
+    expect(nano.components.unet_flash!.unet!.predictionType).toBe('v_prediction');
+    expect(nano.weights).toBe('trained');
+    expect(nano.credits.map((c) => c.license)).toEqual(expect.arrayContaining(['Apache-2.0', 'CC-BY-4.0', 'MIT']));
+    const bytes = nano.files.reduce((sum, f) => sum + f.bytes, 0);
+    expect(bytes).toBeLessThan(25e6);
+  });
+
   const breakages: [string, (m: PackManifest) => void, string][] = [
     ['a missing field', (m) => delete (m as Partial<PackManifest>).latent, "must have required property 'latent'"],
     [

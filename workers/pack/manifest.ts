@@ -31,7 +31,8 @@ export interface UNetInfo {
 }
 export interface PackComponent {
   role: ComponentRole;
-  variants: Partial<Record<WeightFormat, ComponentVariant>> & { fp32: ComponentVariant };
+  // Any non-empty subset of formats: a small shipped pack may carry int8w alone (schema minProperties 1).
+  variants: Partial<Record<WeightFormat, ComponentVariant>>;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   unet?: UNetInfo;
@@ -52,13 +53,14 @@ export interface PackManifest {
   architecture: { family: 'kandinsky3'; config: Record<string, unknown> };
   components: Record<string, PackComponent>;
   files: PackFile[];
-  latent: { channels: number; scaleFactor: number; scale: number; shift: number };
+  latent: { channels: number; scaleFactor: number; scale: number; shift: number; clipRange?: number };
   schedule: { type: 'cosine' | 'linear'; numTrainTimesteps: number; betaStart?: number; betaEnd?: number };
   defaults: {
     unet: string;
     sampler: 'flash' | 'ddpm' | 'ancestral';
     steps: number;
     guidance: number;
+    variant?: WeightFormat;
     width: number;
     height: number;
   };

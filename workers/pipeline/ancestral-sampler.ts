@@ -8,7 +8,10 @@ import { alphaBarAt } from './schedule';
 import { epsilonFromX0, predictX0, type PredictionType } from './prediction';
 
 export type TimestepGrid = 'original' | 'diffusers';
-export type X0Processing = { kind: 'clip' } | { kind: 'dynamic-threshold'; percentile: number };
+// `range` R is the latent range the model was trained in: 1 for Kandinsky 3 (its samplers' fixed
+// [−1, 1]); packs whose latents have unit variance (nano) declare a wider one in latent.clipRange.
+export type X0Processing =
+  { kind: 'clip'; range: number } | { kind: 'dynamic-threshold'; percentile: number; range: number };
 
 /** [t, prev] pairs, first to last. */
 export function ancestralTimesteps(steps: number, grid: TimestepGrid, numTrainTimesteps = 1000): [number, number][] {
@@ -37,13 +40,14 @@ function absQuantile(values: Float32Array, p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** Clip or dynamically threshold x̂₀, separately for each of the batch's samples. */
+/** Clip to [−R, R], or dynamically threshold (s = max(quantile, R), x̂₀·R/s), per batch sample. */
 export function processX0(x0: Float32Array, sampleSize: number, processing: X0Processing): Float32Array {
   const out = new Float32Array(x0.length);
   for (let start = 0; start < x0.length; start += sampleSize) {
     const sample = x0.subarray(start, start + sampleSize);
-    const s = processing.kind === 'clip' ? 1 : Math.max(absQuantile(sample, processing.percentile), 1);
-    for (let i = 0; i < sample.length; i++) out[start + i] = Math.min(Math.max(sample[i]!, -s), s) / s;
+    const r = processing.range;
+    const s = processing.kind === 'clip' ? r : Math.max(absQuantile(sample, processing.percentile), r);
+    for (let i = 0; i < sample.length; i++) out[start + i] = (Math.min(Math.max(sample[i]!, -s), s) / s) * r;
   }
   return out;
 }

@@ -34,7 +34,7 @@ beforeAll(async () => {
   const manifest: PackManifest = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8')));
   const sessions: Record<string, ort.InferenceSession> = {};
   for (const [id, component] of Object.entries(manifest.components)) {
-    sessions[id] = await ort.InferenceSession.create(readFileSync(new URL(component.variants.fp32.file, packDir)));
+    sessions[id] = await ort.InferenceSession.create(readFileSync(new URL(component.variants.fp32!.file, packDir)));
   }
   const tokenizer = new PromptTokenizer(
     JSON.parse(readFileSync(new URL(manifest.text.tokenizer, packDir), 'utf8')),

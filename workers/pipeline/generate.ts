@@ -95,6 +95,8 @@ export async function generate(
   const [h, w, c] = [params.height / f, params.width / f, manifest.latent.channels];
   const size = c * h * w;
   const alphas = alphasCumprod(manifest.schedule);
+  // Kandinsky 3 samplers assume x̂₀ in [−1, 1]; nano latents have unit variance (manifest latent.clipRange).
+  const clipRange = manifest.latent.clipRange ?? 1;
   const random = new SeededRandom(params.seed);
   const cond = conditioningTensors(conditioning);
   const runUNet = async (x: Float32Array, t: number): Promise<Float32Array> => {
@@ -135,7 +137,10 @@ export async function generate(
         alphas,
         predictionType: unet.predictionType,
         // Original 3.1 T2I: dynamic threshold at p = 0.99; diffusers: clip to [−1, 1].
-        processing: params.sampler === 'ancestral' ? { kind: 'dynamic-threshold', percentile: 0.99 } : { kind: 'clip' },
+        processing:
+          params.sampler === 'ancestral'
+            ? { kind: 'dynamic-threshold', percentile: 0.99, range: clipRange }
+            : { kind: 'clip', range: clipRange },
         sampleSize: size,
         noise: prev > 0 ? random.normals(size) : null,
       });

@@ -68,7 +68,8 @@ describe('ancestral step against the reference implementations', () => {
       prev,
       alphas,
       predictionType: 'epsilon',
-      processing: sampler === 'original' ? { kind: 'dynamic-threshold', percentile: 0.99 } : { kind: 'clip' },
+      processing:
+        sampler === 'original' ? { kind: 'dynamic-threshold', percentile: 0.99, range: 1 } : { kind: 'clip', range: 1 },
       sampleSize,
       noise: f32(fixture.noise),
     });
@@ -77,9 +78,24 @@ describe('ancestral step against the reference implementations', () => {
 
   it('thresholds each sample of the batch separately', () => {
     const x0 = f32([0.5, -4, 2, 0.1, /* second sample */ 0.5, -0.5, 0.25, 0.1]);
-    const out = processX0(x0, 4, { kind: 'dynamic-threshold', percentile: 1 });
+    const out = processX0(x0, 4, { kind: 'dynamic-threshold', percentile: 1, range: 1 });
     expect(Array.from(out.subarray(0, 4))).toEqual([0.125, -1, 0.5, 0.025].map(Math.fround));
     expect(Array.from(out.subarray(4))).toEqual(Array.from(x0.subarray(4))); // s = max(q, 1) = 1
+  });
+
+  it('scales clipping and thresholding to the latent range R', () => {
+    const x0 = f32([0.5, -4, 2, 0.1]);
+    // clip to [−3, 3]: only −4 moves
+    expect(Array.from(processX0(x0, 4, { kind: 'clip', range: 3 }))).toEqual([0.5, -3, 2, 0.1].map(Math.fround));
+    // s = max(4, 3) = 4, then ·3/4
+    expect(Array.from(processX0(x0, 4, { kind: 'dynamic-threshold', percentile: 1, range: 3 }))).toEqual(
+      [0.375, -3, 1.5, 0.075].map(Math.fround),
+    );
+    // inside the range nothing changes: s = max(2.5, 3) = 3
+    const inside = f32([0.5, -2.5, 2, 0.1]);
+    expect(Array.from(processX0(inside, 4, { kind: 'dynamic-threshold', percentile: 1, range: 3 }))).toEqual(
+      Array.from(inside),
+    );
   });
 });
 

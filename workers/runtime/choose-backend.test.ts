@@ -54,9 +54,26 @@ describe('chooseBackend', () => {
 
   it('picks fp16 compute only with shader-f16 and a pack that has it', () => {
     const withF16: PackManifest = structuredClone(manifest);
-    for (const c of Object.values(withF16.components)) c.variants.fp16 = { ...c.variants.fp32, compute: 'float16' };
+    for (const c of Object.values(withF16.components)) c.variants.fp16 = { ...c.variants.fp32!, compute: 'float16' };
     expect(chooseBackend(caps({ shaderF16: true }), withF16).variant).toBe('fp16');
     expect(chooseBackend(caps({ shaderF16: false }), withF16).variant).toBe('fp16w');
     expect(chooseBackend(caps({ shaderF16: true }), withF16, 'wasm').variant).toBe('fp16w');
+  });
+
+  it("follows the pack's recommended variant, and runs an int8w-only pack", () => {
+    const quantized: PackManifest = structuredClone(manifest);
+    quantized.defaults.variant = 'int8w';
+    expect(chooseBackend(caps(null), quantized).variant).toBe('int8w');
+    for (const c of Object.values(quantized.components)) c.variants = { int8w: c.variants.int8w! };
+    delete quantized.defaults.variant;
+    expect(chooseBackend(caps({}), quantized).variant).toBe('int8w');
+  });
+
+  it('refuses a pack whose components share no variant', () => {
+    const mixed: PackManifest = structuredClone(manifest);
+    const [first, ...rest] = Object.values(mixed.components);
+    first!.variants = { int8w: first!.variants.int8w! };
+    for (const c of rest) c.variants = { fp32: c.variants.fp32! };
+    expect(() => chooseBackend(caps(null), mixed)).toThrow(/no weight format that every component offers/);
   });
 });

@@ -50,9 +50,21 @@ export function chooseBackend(caps: Capabilities, manifest: PackManifest, forced
   }
 
   const has = (v: WeightFormat) => Object.values(manifest.components).every((c) => v in c.variants);
-  // fp16 compute needs shader-f16; fp16w (fp16 storage, fp32 compute) halves downloads and runs anywhere.
-  const preference: WeightFormat[] = ep === 'webgpu' && gpu.shaderF16 ? ['fp16', 'fp16w', 'fp32'] : ['fp16w', 'fp32'];
-  const variant = preference.find(has) ?? 'fp32';
+  const usable = (v: WeightFormat) => v !== 'fp16' || (ep === 'webgpu' && gpu.shaderF16);
+  // The pack's own recommendation first (the bundled nano pack ships int8w only); then fp16 compute
+  // where shader-f16 exists, fp16w (fp16 storage, fp32 compute: half the download, runs anywhere),
+  // fp32, and int8w (a quarter of the download, fp32 compute) last.
+  const recommended = manifest.defaults.variant;
+  const preference: WeightFormat[] = [
+    ...(recommended && usable(recommended) ? [recommended] : []),
+    ...(['fp16', 'fp16w', 'fp32', 'int8w'] as const).filter(usable),
+  ];
+  const variant = preference.find(has);
+  if (!variant) {
+    throw new BackendUnavailableError([
+      `pack ${manifest.name} has no weight format that every component offers and ${ep} can run`,
+    ]);
+  }
   const label = ep === 'webgpu' ? `WebGPU (${adapterName || 'GPU'})` : 'CPU (wasm)';
   return { ep, variant, label, reason };
 }

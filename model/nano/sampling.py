@@ -1,0 +1,88 @@
+"""PyTorch samplers for evaluating the nano model: the same arithmetic as the app's TypeScript
+samplers (workers/pipeline: ancestral on the original grid with dynamic thresholding, DDPM on the
+diffusers grid with clipping, and Flash), batched for speed. The noise comes from torch, not the
+app's xoshiro generator, so images differ from the browser's for the same seed; the distribution
+is the same.
+"""
+from __future__ import annotations
+
+from typing import List, Sequence
+
+import numpy as np
+import torch
+
+from ..config import NANO
+from ..kandinsky3 import Kandinsky3
+from ..schedule import cosine_alphas_cumprod
+from .train_base import tokenize_batch
+from .training import LATENT_CLIP_RANGE
+
+FLASH_TIMESTEPS = (979, 729, 479, 229)
+
+
+def ancestral_grid(steps: int, grid: str) -> List[tuple]:
+    stride = 1000 // steps
+    if grid == "original":
+        times = list(range(999, 0, -stride)) + [0]
+        return list(zip(times[:-1], times[1:]))
+    times = [i * stride + 1 for i in reversed(range(steps))]
+    return [(t, t - stride) for t in times]
+
+
+def _x0_from_v(x, v, a):
+    return a.sqrt() * x - (1 - a).sqrt() * v
+
+
+@torch.no_grad()
+def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab, seed: int, sampler: str,
+                   steps: int, guidance: float, size: int = 16, clip_range: float = LATENT_CLIP_RANGE) -> torch.Tensor:
+    """Normalised latents (B, 4, size, size) for `prompts` with the U-Net `kind`.
+
+    sampler: "ancestral" (original grid, dynamic threshold 0.99), "ddpm" (diffusers grid, clip) or "flash".
+    """
+    dev = next(models.parameters()).device
+    n = len(prompts)
+    guided = sampler != "flash" and guidance > 0
+    ids, mask = tokenize_batch(list(prompts) + ([""] * n if guided else []), vocab, NANO.max_text_length)
+    ids, mask = ids.to(dev), mask.to(dev)
+    contexts = dict(zip(models.unets.keys(), models.text_conditioning()(ids, mask)))
+    context, unet = contexts[kind], models.unets[kind]
+    alphas = cosine_alphas_cumprod().float().to(dev)
+    g = torch.Generator(device="cpu").manual_seed(seed)
+    noise = lambda: torch.randn(n, 4, size, size, generator=g).to(dev)  # noqa: E731
+    x = noise()
+
+    def model_output(xt, t):
+        rows = torch.cat([xt, xt]) if guided else xt
+        out = unet(rows, torch.full((len(rows),), float(t), device=dev), context, mask, project_context=False)
+        return (guidance + 1) * out[:n] - guidance * out[n:] if guided else out
+
+    if sampler == "flash":
+        estimate = x
+        for t in FLASH_TIMESTEPS:
+            a = alphas[t]
+            xt = a.sqrt() * estimate + (1 - a).sqrt() * noise()
+            estimate = _x0_from_v(xt, model_output(xt, t), a)
+        return estimate
+    for t, prev in ancestral_grid(steps, "original" if sampler == "ancestral" else "diffusers"):
+        a = alphas[t]
+        ap = alphas[prev] if prev >= 0 else torch.tensor(1.0, device=dev)
+        x0 = _x0_from_v(x, model_output(x, t), a)
+        if sampler == "ancestral":
+            q = torch.quantile(x0.reshape(n, -1).abs(), 0.99, dim=1).clamp(min=clip_range).view(-1, 1, 1, 1)
+            x0 = torch.maximum(torch.minimum(x0, q), -q) / q * clip_range
+        else:
+            x0 = x0.clamp(-clip_range, clip_range)
+        eps = (x - a.sqrt() * x0) / (1 - a).sqrt()
+        var = ((1 - a / ap) * (1 - ap) / (1 - a)).clamp(min=0)
+        x = ap.sqrt() * x0 + (1 - ap - var).clamp(min=0).sqrt() * eps
+        if prev > 0:
+            x = x + var.sqrt() * noise()
+    return x
+
+
+@torch.no_grad()
+def decode(models: Kandinsky3, latents: torch.Tensor, shift: float, scale: float) -> np.ndarray:
+    """Normalised latents → uint8 (B, 64, 64, 3), as latent-to-image.ts does."""
+    images = models.movq.decode(latents / scale + shift)
+    return ((images.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()

@@ -1,0 +1,106 @@
+"""Flash distillation and the evaluation command, end to end on a synthetic data set (CI has no emoji
+data): the Flash script trains, checkpoints and resumes with its discriminator; the evaluation runs
+its tiny subset and writes the results table; its pieces agree with closed forms and with the export."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from model.config import NANO
+from model.export.weight_formats import _quantize_int8
+from model.kandinsky3 import Kandinsky3
+from model.nano import classifier, dataset, evaluate, train_autoencoder, train_base, train_flash
+from model.nano.discriminator import DownPathDiscriminator
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory):
+    """A synthetic data set and 2-step autoencoder, base and classifier checkpoints."""
+    tmp = tmp_path_factory.mktemp("family")
+    rng = np.random.default_rng(0)
+    data = tmp / "nano.npz"
+    np.savez(
+        data,
+        images=rng.integers(0, 256, (12, 64, 64, 3), dtype=np.uint8),
+        concept=np.arange(12, dtype=np.int32) % 3,
+        style=(np.arange(12) % 3).astype(np.int8),
+        heldout=np.array([0] * 8 + [1] * 4, dtype=np.int8),
+        concepts=np.array(["1F34E", "1F431", "1F680"]),
+        labels=np.array(["red apple", "cat face", "rocket"]),
+        tags=np.array([json.dumps(["fruit"]), json.dumps(["pet"]), json.dumps(["space"])]),
+        styles=np.array(dataset.STYLES),
+    )
+    common = ["--dataset", str(data), "--batch", "4", "--max-steps", "2"]
+    paths = {"data": data, "movq": tmp / "movq.pt", "base": tmp / "base.pt", "classifier": tmp / "classifier.pt"}
+    assert train_autoencoder.main([*common, "--init", "", "--checkpoint", str(paths["movq"])]) == 0
+    assert train_base.main([*common, "--init", "", "--movq", str(paths["movq"]), "--checkpoint", str(paths["base"])]) == 0
+    assert classifier.main([*common, "--checkpoint", str(paths["classifier"])]) == 0
+    return paths
+
+
+def test_flash_distillation_trains_the_student_only_and_resumes(tmp_path, family):
+    flash = tmp_path / "flash.pt"
+    args = ["--dataset", str(family["data"]), "--batch", "3", "--movq", str(family["movq"]), "--base", str(family["base"]),
+            "--checkpoint", str(flash)]
+    assert train_flash.main([*args, "--max-steps", "2"]) == 0
+    state = torch.load(flash)
+    assert state["step"] == 2 and state["losses"]["distill_weight"] > 0
+    base = torch.load(family["base"])["ema"]
+    student = state["student"]
+    # The student started as the base U-Net and has moved; the discriminator heads learned too.
+    assert set(student) == {k[len("unets.base."):] for k in base if k.startswith("unets.base.")}
+    moved = max((student[k] - base["unets.base." + k]).abs().max().item() for k in student)
+    assert 0 < moved < 0.1
+    assert state["heads"] and state["opt_d"]["state"]
+    assert train_flash.main([*args, "--max-steps", "3", "--distill-weight", "0"]) == 0
+    assert torch.load(flash)["step"] == 3
+
+
+def test_discriminator_trunk_is_the_frozen_down_path_with_a_head_per_level():
+    models = Kandinsky3(NANO, ("base",))
+    disc = DownPathDiscriminator(models.unets["base"])
+    assert len(disc.heads) == len(NANO.unet.block_out_channels)
+    trunk = [p for n, p in disc.named_parameters() if not n.startswith("heads.")]
+    assert trunk and not any(p.requires_grad for p in trunk)
+    assert all(p.requires_grad for p in disc.heads.parameters())
+    x = torch.randn(2, 4, 16, 16, requires_grad=True)
+    context, mask = torch.randn(2, 5, NANO.unet.cross_attention_dim), torch.ones(2, 5, dtype=torch.long)
+    logits = disc(x, torch.tensor([10.0, 500.0]), context, mask)
+    assert [tuple(l.shape) for l in logits] == [(2, 1, 8, 8), (2, 1, 4, 4), (2, 1, 4, 4)]
+    sum(l.sum() for l in logits).backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0  # the generator's gradient flows through the frozen trunk
+
+
+def test_evaluation_tiny_subset_writes_every_row(tmp_path, family):
+    flash = tmp_path / "flash.pt"
+    assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
+                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+    out = tmp_path / "results.md"
+    assert evaluate.main(["--tiny", "--dataset", str(family["data"]), "--classifier", str(family["classifier"]),
+                          "--movq", str(family["movq"]), "--base", str(family["base"]), "--flash", str(flash),
+                          "--out", str(out)]) == 0
+    table = [line for line in out.read_text().splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[0][2:] for row in table] == [
+        "reference: real images (accuracy: the held-out images; KID: other pairs)", "base, 10 steps, guidance 3", "base, 5 steps, guidance 3",
+        "Flash, 4 steps", "Flash int8w, 4 steps", "undistilled: base U-Net, Flash sampler, 4 steps",
+    ]
+    for row in table:
+        cells = row.strip("| ").split(" | ")
+        assert all(0 <= float(c.rstrip(" %")) <= 100 for c in cells[2:5])
+
+
+def test_kid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
+    rng = np.random.default_rng(0)
+    same = [evaluate.kid(rng.normal(size=(200, 8)), rng.normal(size=(200, 8))) for _ in range(10)]
+    assert abs(np.mean(same)) < 0.02  # unbiased: zero on average, though one draw may be slightly negative
+    a, b = rng.normal(size=(400, 8)), rng.normal(size=(400, 8))
+    assert evaluate.kid(a, b + 1.0) > evaluate.kid(a, b + 0.3) > 0.1
+
+
+def test_quantized_weights_match_the_int8w_export():
+    conv = torch.nn.Conv2d(3, 5, 3)
+    reference = conv.weight.detach().numpy().copy()
+    q, scale = _quantize_int8(reference, 0)
+    evaluate.quantize_int8_(conv)
+    np.testing.assert_allclose(conv.weight.detach().numpy(), q.astype(np.float32) * scale[:, None, None, None], rtol=1e-6)
