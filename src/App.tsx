@@ -10,6 +10,7 @@ import { useAppStore } from './store';
 export function App() {
   const status = useAppStore((s) => s.status);
   const error = useAppStore((s) => s.error);
+  const notices = useAppStore((s) => s.pack?.storage.notices);
 
   useEffect(() => {
     void loadPack();
@@ -27,6 +28,11 @@ export function App() {
           {error.message}
         </p>
       )}
+      {notices?.map((notice) => (
+        <p className="notice" role="note" key={notice}>
+          {notice}
+        </p>
+      ))}
       <div className="workspace">
         <GenerateForm />
         <ImageOutput />

@@ -44,6 +44,8 @@ export interface LoadedPack {
   license: string;
   /** What the weights were trained on, with licences: shown in the app (attribution duties). */
   credits: PackManifest['credits'];
+  /** Where this load's files came from: the browser's offline store or the network. */
+  storage: { cachedBytes: number; downloadedBytes: number; notices: string[] };
 }
 
 export interface GenerateParams {

@@ -12,7 +12,9 @@ import type {
   ProgressCallback,
 } from './engine-api';
 import { GpuDeviceLostError, NoPackLoadedError } from './errors';
-import { fetchManifest, fetchPackFile, fetchText } from './pack/fetch-pack';
+import { fetchManifest } from './pack/fetch-pack';
+import { loadPackFile } from './pack/load-pack-file';
+import type { PackFile } from './pack/manifest';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
@@ -48,13 +50,20 @@ export class Engine implements EngineApi {
       if (!entry) throw new Error(`${path} is not in the manifest`);
       return entry;
     };
+    const storage: LoadedPack['storage'] = { cachedBytes: 0, downloadedBytes: 0, notices: [] };
+    const loadFile = async (file: PackFile, onBytes: (n: number) => void = () => {}) => {
+      const loaded = await loadPackFile(manifestUrl, file, onBytes);
+      storage[loaded.source === 'cache' ? 'cachedBytes' : 'downloadedBytes'] += file.bytes;
+      if (loaded.notice) storage.notices.push(loaded.notice);
+      return loaded.bytes;
+    };
     const tokenizer = new PromptTokenizer(
-      JSON.parse(await fetchText(manifestUrl, fileEntry(manifest.text.tokenizer))),
+      JSON.parse(new TextDecoder().decode(await loadFile(fileEntry(manifest.text.tokenizer)))),
       manifest.text.maxLength,
       manifest.text.padId,
     );
     const nullEmbedding = manifest.text.nullEmbedding
-      ? new Float32Array((await fetchPackFile(manifestUrl, fileEntry(manifest.text.nullEmbedding), () => {})).buffer)
+      ? new Float32Array((await loadFile(fileEntry(manifest.text.nullEmbedding))).buffer)
       : undefined;
 
     // Load what text-to-image needs now; other components (inpainting, encoder) load on first use.
@@ -72,7 +81,7 @@ export class Engine implements EngineApi {
     const runner = new OrtRunner(manifest, backend, async (id) => {
       const file = variantFile(id);
       onProgress({ phase: 'load', component: id, loadedBytes: doneBytes, totalBytes });
-      const bytes = await fetchPackFile(manifestUrl, file, (n) =>
+      const bytes = await loadFile(file, (n) =>
         onProgress({ phase: 'load', component: id, loadedBytes: doneBytes + n, totalBytes }),
       );
       if (eager.includes(id)) doneBytes += file.bytes;
@@ -96,6 +105,7 @@ export class Engine implements EngineApi {
       description: manifest.description ?? '',
       license: manifest.license,
       credits: manifest.credits,
+      storage,
     };
     this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding }, runner, info };
     return info;

@@ -1,4 +1,4 @@
-import type { Progress } from '../../workers/engine-api';
+import type { LoadedPack, Progress } from '../../workers/engine-api';
 import { useAppStore } from '../store';
 
 function describe(progress: Progress | null): string {
@@ -17,6 +17,12 @@ function describe(progress: Progress | null): string {
   }
 }
 
+function storageLabel(storage: LoadedPack['storage']): string {
+  if (storage.downloadedBytes === 0) return 'loaded from this device';
+  const mb = (storage.downloadedBytes / 1e6).toFixed(1);
+  return storage.notices.length ? `downloaded ${mb} MB` : `downloaded ${mb} MB, saved for offline use`;
+}
+
 export function StatusLine() {
   const { status, pack, progress } = useAppStore();
   return (
@@ -25,6 +31,10 @@ export function StatusLine() {
         <>
           <span data-testid="backend">{pack.backend.label}</span> · <span>{pack.title}</span>
           {pack.weights === 'random' && <span className="warning"> (random weights: makes noise, not pictures)</span>}
+          <span data-testid="storage" data-downloaded-bytes={pack.storage.downloadedBytes}>
+            {' · '}
+            {storageLabel(pack.storage)}
+          </span>
         </>
       ) : (
         <span>Starting the engine…</span>

@@ -2,6 +2,7 @@
 // file's size and SHA-256 (SubtleCrypto) before it is used.
 import { PackLoadError } from '../errors';
 import { InvalidManifestError, parseManifest, type PackFile, type PackManifest } from './manifest';
+import { sha256Hex } from './sha256';
 
 export async function fetchManifest(url: string): Promise<PackManifest> {
   let response: Response;
@@ -70,16 +71,10 @@ export async function fetchPackFile(
       `${file.path} has ${loaded} bytes but its manifest says ${file.bytes}: the download was cut short or the pack is corrupt.`,
     );
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  if (hex !== file.sha256) {
+  if ((await sha256Hex(bytes)) !== file.sha256) {
     throw new PackLoadError(
       `${file.path} does not match its SHA-256 in the manifest: the pack is corrupt or was changed. Re-export or re-download it.`,
     );
   }
   return bytes;
-}
-
-export async function fetchText(baseUrl: string, file: PackFile): Promise<string> {
-  return new TextDecoder().decode(await fetchPackFile(baseUrl, file, () => {}));
 }

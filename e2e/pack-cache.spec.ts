@@ -1,0 +1,73 @@
+// The pack is stored in IndexedDB on the first visit; later visits read it from there, and a damaged
+// stored file is found by its SHA-256 and downloaded again, alone. Real engine, bundled nano pack.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+
+const manifest = JSON.parse(
+  readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8'),
+) as { files: { path: string; sha256: string }[] };
+const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
+
+async function ready(page: Page) {
+  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+}
+
+async function generates(page: Page) {
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('output')).toBeVisible({ timeout: 120_000 });
+}
+
+test('weights are stored on the first visit, read from IndexedDB after a reload, and a corrupted chunk is repaired', async ({
+  page,
+}) => {
+  const weightRequests: string[] = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.onnx')) weightRequests.push(path);
+  });
+
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  await expect(page.getByTestId('storage')).toContainText('saved for offline use');
+  // Text-to-image needs the text encoder, the Flash U-Net and the decoder.
+  expect(weightRequests.sort()).toEqual(
+    ['movq_decoder', 'text_encoder', 'unet_flash'].map((c) => `/models/kandinsky3-nano/${c}.int8w.onnx`),
+  );
+
+  weightRequests.length = 0;
+  await page.reload();
+  await ready(page);
+  await expect(page.getByTestId('storage')).toHaveText(' · loaded from this device');
+  expect(weightRequests).toEqual([]);
+  await generates(page);
+
+  // Damage the stored Flash U-Net, as a disk error would.
+  await page.evaluate(async (sha256) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('kandinsky-web');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const tx = db.transaction('pack-files', 'readwrite');
+    tx.objectStore('pack-files').put(new Blob([new Uint8Array(4096).fill(7)]), `chunk:${sha256}:0`);
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  }, flash.sha256);
+
+  weightRequests.length = 0;
+  await page.reload();
+  await ready(page);
+  await expect(page.getByRole('note')).toContainText('Re-downloading a damaged stored file (unet_flash.int8w.onnx');
+  expect(weightRequests).toEqual(['/models/kandinsky3-nano/unet_flash.int8w.onnx']); // that file alone
+  await generates(page);
+
+  // Repaired: the next visit reads everything from IndexedDB again.
+  weightRequests.length = 0;
+  await page.reload();
+  await ready(page);
+  await expect(page.getByTestId('storage')).toHaveText(' · loaded from this device');
+  expect(weightRequests).toEqual([]);
+});

@@ -1,0 +1,37 @@
+// One pack file for the engine: from the IndexedDB cache when a verified copy is there, otherwise
+// downloaded (size and SHA-256 checked) and then stored for the next visit.
+import { readCachedFile, writeCachedFile } from './file-cache';
+import { fetchPackFile } from './fetch-pack';
+import type { PackFile } from './manifest';
+
+export interface LoadedFile {
+  bytes: Uint8Array;
+  source: 'cache' | 'network';
+  /** Why the cache could not be used or filled, for the user; null when all went well. */
+  notice: string | null;
+}
+
+export async function loadPackFile(
+  baseUrl: string,
+  file: PackFile,
+  onBytes: (loaded: number) => void,
+): Promise<LoadedFile> {
+  let notice: string | null = null;
+  try {
+    const cached = await readCachedFile(file);
+    if (cached.status === 'hit') {
+      onBytes(file.bytes);
+      return { bytes: cached.bytes, source: 'cache', notice: null };
+    }
+    if (cached.status === 'damaged') notice = `Re-downloading a damaged stored file (${cached.reason}).`;
+  } catch (e) {
+    // No IndexedDB (some private modes) or a broken database: the network still works.
+    notice = `The offline store is unavailable (${(e as Error).message}); downloading instead.`;
+  }
+  const bytes = await fetchPackFile(baseUrl, file, onBytes);
+  const written = await writeCachedFile(file, bytes).catch(
+    (e: Error) => ({ stored: false, reason: e.message }) as const,
+  );
+  if (!written.stored) notice = `Not saved for offline use: ${written.reason}.`;
+  return { bytes, source: 'network', notice };
+}
