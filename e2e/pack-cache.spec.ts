@@ -71,3 +71,38 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
   await expect(page.getByTestId('storage')).toHaveText(' · loaded from this device');
   expect(weightRequests).toEqual([]);
 });
+
+test('stored packs are listed with their size on disk, and deleting one frees its storage', async ({ page }) => {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  const panel = page.getByRole('region', { name: 'Stored packs' });
+  // Text-to-image stored the text encoder, the Flash U-Net and the decoder: part of the 20 MB pack.
+  await expect(panel.getByTestId('stored-pack')).toHaveText(
+    /Kandinsky 3 nano \(emoji, 64 px\): \d+\.\d MB of 20\.0 MB/,
+  );
+  const storedKeys = () =>
+    page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('kandinsky-web');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const all = await new Promise<IDBValidKey[]>((resolve, reject) => {
+        const request = db.transaction('pack-files').objectStore('pack-files').getAllKeys();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      db.close();
+      return all.map(String);
+    });
+  // The tokenizer, the text encoder, the Flash U-Net and the decoder: one chunk each.
+  expect((await storedKeys()).filter((k) => k.startsWith('chunk:'))).toHaveLength(4);
+
+  await panel.getByRole('button', { name: 'Delete Kandinsky 3 nano (emoji, 64 px)' }).click();
+  await expect(panel).toContainText('No packs are stored');
+  expect(await storedKeys()).toEqual([]);
+
+  await page.reload();
+  await ready(page);
+  await expect(page.getByTestId('storage')).toContainText('saved for offline use'); // downloaded again
+});

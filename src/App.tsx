@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { GenerateForm } from './components/GenerateForm';
 import { ImageOutput } from './components/ImageOutput';
 import { PackCredits } from './components/PackCredits';
+import { StoragePanel } from './components/StoragePanel';
+import { UpdatePrompt } from './components/UpdatePrompt';
 import { StatusLine } from './components/StatusLine';
 import { UnsupportedScreen } from './components/UnsupportedScreen';
 import { loadPack } from './engine-actions';
@@ -28,6 +30,7 @@ export function App() {
           {error.message}
         </p>
       )}
+      <UpdatePrompt />
       {notices?.map((notice) => (
         <p className="notice" role="note" key={notice}>
           {notice}
@@ -39,6 +42,7 @@ export function App() {
       </div>
       <footer>
         <p>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</p>
+        <StoragePanel />
         <PackCredits />
       </footer>
     </main>

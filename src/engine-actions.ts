@@ -1,5 +1,5 @@
 // What the UI asks of the engine, and how answers and errors land in the store.
-import type { GenerateParams, Progress } from '../workers/engine-api';
+import type { GenerateParams, Progress, StoredPack } from '../workers/engine-api';
 import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
 import { readUrlOptions } from './url-options';
@@ -31,12 +31,23 @@ export async function loadPack(): Promise<void> {
     const loaded = await engine().load(pack, { ep, simulateMissing }, onProgress);
     store.getState().applyPackDefaults(loaded);
     store.getState().setEngine({ status: 'ready', pack: loaded, progress: null });
+    // Ask the browser not to evict stored weights under storage pressure (Window-only API; the browser
+    // may say no, e.g. headless Chromium, and then the store is simply best-effort).
+    void navigator.storage?.persist?.().catch(() => false);
   } catch (e) {
     const error = errorOf(e);
     store
       .getState()
       .setEngine({ status: error.name === 'BackendUnavailableError' ? 'unsupported' : 'error', error, progress: null });
   }
+}
+
+export function listStoredPacks(): Promise<StoredPack[]> {
+  return engine().listStoredPacks();
+}
+
+export function deleteStoredPack(url: string): Promise<void> {
+  return engine().deleteStoredPack(url);
 }
 
 export async function generateImage(): Promise<void> {

@@ -45,7 +45,7 @@ export interface LoadedPack {
   /** What the weights were trained on, with licences: shown in the app (attribution duties). */
   credits: PackManifest['credits'];
   /** Where this load's files came from: the browser's offline store or the network. */
-  storage: { cachedBytes: number; downloadedBytes: number; notices: string[] };
+  storage: { cachedBytes: number; downloadedBytes: number; unsavedBytes: number; notices: string[] };
 }
 
 export interface GenerateParams {
@@ -77,11 +77,25 @@ export type Progress =
 
 export type ProgressCallback = (progress: Progress) => void;
 
+/** A pack stored in this browser's offline store. */
+export interface StoredPack {
+  url: string;
+  name: string;
+  title: string;
+  /** Bytes of this pack's files that are stored completely (shared files count for each pack). */
+  bytesOnDisk: number;
+  totalBytes: number;
+}
+
 export interface EngineApi {
   probe(): Promise<Capabilities>;
   load(packUrl: string, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack>;
   generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage>;
   unload(): Promise<void>;
+  /** Packs stored in this browser, with their size on disk. */
+  listStoredPacks(): Promise<StoredPack[]>;
+  /** Frees a stored pack's files (those no other stored pack uses); it downloads again next time. */
+  deleteStoredPack(url: string): Promise<void>;
   /** Test hook: destroys the WebGPU device, as a driver reset would; false when not on WebGPU. */
   loseDeviceForTesting(): Promise<boolean>;
 }

@@ -10,10 +10,12 @@ import type {
   LoadedPack,
   LoadOptions,
   ProgressCallback,
+  StoredPack,
 } from './engine-api';
 import { GpuDeviceLostError, NoPackLoadedError } from './errors';
 import { fetchManifest } from './pack/fetch-pack';
 import { loadPackFile } from './pack/load-pack-file';
+import { deleteStoredPack, listStoredPacks, recordPack } from './pack/pack-registry';
 import type { PackFile } from './pack/manifest';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
@@ -50,10 +52,13 @@ export class Engine implements EngineApi {
       if (!entry) throw new Error(`${path} is not in the manifest`);
       return entry;
     };
-    const storage: LoadedPack['storage'] = { cachedBytes: 0, downloadedBytes: 0, notices: [] };
+    const storage: LoadedPack['storage'] = { cachedBytes: 0, downloadedBytes: 0, unsavedBytes: 0, notices: [] };
+    // Recorded first, so files stored by a load that is interrupted can still be listed and freed.
+    await recordPack(manifestUrl, manifest).catch(() => {});
     const loadFile = async (file: PackFile, onBytes: (n: number) => void = () => {}) => {
       const loaded = await loadPackFile(manifestUrl, file, onBytes);
       storage[loaded.source === 'cache' ? 'cachedBytes' : 'downloadedBytes'] += file.bytes;
+      if (!loaded.saved) storage.unsavedBytes += file.bytes;
       if (loaded.notice) storage.notices.push(loaded.notice);
       return loaded.bytes;
     };
@@ -109,6 +114,14 @@ export class Engine implements EngineApi {
     };
     this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding }, runner, info };
     return info;
+  }
+
+  listStoredPacks(): Promise<StoredPack[]> {
+    return listStoredPacks();
+  }
+
+  deleteStoredPack(url: string): Promise<void> {
+    return deleteStoredPack(url);
   }
 
   async generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage> {

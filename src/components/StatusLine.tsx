@@ -1,5 +1,6 @@
 import type { LoadedPack, Progress } from '../../workers/engine-api';
 import { useAppStore } from '../store';
+import { OfflineBadge } from './OfflineBadge';
 
 function describe(progress: Progress | null): string {
   if (!progress) return '';
@@ -20,7 +21,7 @@ function describe(progress: Progress | null): string {
 function storageLabel(storage: LoadedPack['storage']): string {
   if (storage.downloadedBytes === 0) return 'loaded from this device';
   const mb = (storage.downloadedBytes / 1e6).toFixed(1);
-  return storage.notices.length ? `downloaded ${mb} MB` : `downloaded ${mb} MB, saved for offline use`;
+  return storage.unsavedBytes ? `downloaded ${mb} MB` : `downloaded ${mb} MB, saved for offline use`;
 }
 
 export function StatusLine() {
@@ -35,6 +36,7 @@ export function StatusLine() {
             {' · '}
             {storageLabel(pack.storage)}
           </span>
+          <OfflineBadge />
         </>
       ) : (
         <span>Starting the engine…</span>

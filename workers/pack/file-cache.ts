@@ -21,7 +21,7 @@ interface FileRecord {
 }
 
 let defaultStore: UseStore | null = null;
-function filesStore(): UseStore {
+export function filesStore(): UseStore {
   defaultStore ??= createStore('kandinsky-web', 'pack-files');
   return defaultStore;
 }
