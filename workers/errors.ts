@@ -30,6 +30,18 @@ export class PackLoadError extends Error {
   override name = 'PackLoadError';
 }
 
+/** ORT could not build or run a graph: names the file, since the bytes matched their SHA-256 and the
+ * fault is in the graph itself (damaged export, or an operator this runtime lacks). */
+export class GraphLoadError extends Error {
+  override name = 'GraphLoadError';
+  constructor(file: string, backend: string, reason: string) {
+    super(
+      `The model graph ${file} could not be loaded on ${backend}: ${reason}. The pack may be damaged or need a newer ` +
+        'version of the app: re-export it, or pick another pack.',
+    );
+  }
+}
+
 export class NoPackLoadedError extends Error {
   override name = 'NoPackLoadedError';
   constructor() {

@@ -45,6 +45,24 @@ describe('fetchPackFile', () => {
     ).rejects.toThrow(PackLoadError);
   });
 
+  it('says when the browser is offline and the file is not stored, rather than a bare network error', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    const file = { path: 'a.onnx', bytes: 2_500_000, sha256 };
+    vi.stubGlobal('navigator', { onLine: false });
+    await expect(fetchPackFile('http://x/p/', file, () => {})).rejects.toThrow(
+      'You are offline, and a.onnx (2.5 MB) of this model pack is not stored on this device yet.',
+    );
+    vi.stubGlobal('navigator', { onLine: true });
+    await expect(fetchPackFile('http://x/p/', file, () => {})).rejects.toThrow(
+      'Downloading a.onnx failed (Failed to fetch). Check your connection and reload.',
+    );
+  });
+
   it('names the HTTP status of a failed download', async () => {
     serve('gone', { status: 404 });
     await expect(fetchPackFile('http://x/p/', { path: 'a.onnx', bytes: 4, sha256 }, () => {})).rejects.toThrow(

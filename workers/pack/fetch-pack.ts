@@ -43,6 +43,12 @@ export async function fetchPackFile(
   try {
     response = await fetch(url);
   } catch (e) {
+    if (globalThis.navigator?.onLine === false) {
+      throw new PackLoadError(
+        `You are offline, and ${file.path} (${(file.bytes / 1e6).toFixed(1)} MB) of this model pack is not stored on ` +
+          'this device yet. Connect once to download it; after that the pack works offline.',
+      );
+    }
     throw new PackLoadError(
       `Downloading ${file.path} failed (${(e as Error).message}). Check your connection and reload.`,
     );

@@ -2,6 +2,7 @@
 // first real step does not pay for kernel compilation, and released together.
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendChoice, ProgressCallback } from '../engine-api';
+import { GraphLoadError } from '../errors';
 import type { PackManifest, PackComponent } from '../pack/manifest';
 import type { GraphRunner, TensorData } from '../pipeline/graph-runner';
 
@@ -48,10 +49,16 @@ export class OrtRunner implements GraphRunner {
     const component = this.manifest.components[componentId];
     if (!component) throw new Error(`the pack has no component ${componentId}`);
     const bytes = await this.bytesFor(componentId);
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [this.backend.ep],
-      graphOptimizationLevel: 'all',
-    });
+    const file = component.variants[this.backend.variant]?.file ?? componentId;
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [this.backend.ep],
+        graphOptimizationLevel: 'all',
+      });
+    } catch (e) {
+      throw new GraphLoadError(file, this.backend.label, (e as Error).message ?? String(e));
+    }
     if (this.backend.ep === 'webgpu') await this.watchDevice();
     onProgress?.({ phase: 'warmup', component: componentId });
     await session.run(warmupFeeds(this.manifest, component));
