@@ -10,7 +10,6 @@ how well concept and style transfer across styles: the ceiling for generated ima
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .training import CHECKPOINTS, TrainingRun, autocast, device, load_dataset, save_checkpoint
+from .training import CHECKPOINTS, TrainingRun, autocast, device, load_dataset, save_checkpoint, training_arguments
 
 FEATURES = 256
 
@@ -76,17 +75,11 @@ def load_classifier(path: Path, dev) -> EmojiClassifier:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=20.0)
-    parser.add_argument("--max-steps", type=int, default=None)
-    parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--checkpoint", default=str(CHECKPOINTS / "nano-classifier.pt"))
-    parser.add_argument("--dataset", default=None)
+    parser = training_arguments(__doc__, minutes=20.0, batch=128, lr=2e-3, checkpoint=str(CHECKPOINTS / "nano-classifier.pt"))
     args = parser.parse_args(argv)
 
     dev = device()
-    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    data = load_dataset(args.dataset)
     train = np.flatnonzero(data["heldout"] == 0)
     images = torch.from_numpy(data["images"]).to(dev)
     concept = torch.from_numpy(data["concept"].astype(np.int64)).to(dev)
@@ -102,7 +95,7 @@ def main(argv=None) -> int:
             "concepts": len(data["concepts"]), "styles": len(data["styles"]),
         })
 
-    run = TrainingRun(args.minutes, args.max_steps, 3.0, 0, checkpoint)
+    run = TrainingRun(args.minutes, args.max_steps, args.save_minutes, 0, checkpoint)
     model.train()
     while run.running():
         # Cosine decay over the time budget (or the step budget), so a short run still ends annealed.

@@ -136,7 +136,7 @@ def main(argv=None) -> int:
             raise SystemExit(f"{path} is missing: train it first (see model/nano/README section in the top README)")
 
     dev = device()
-    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    data = load_dataset(args.dataset)
     held = np.flatnonzero(data["heldout"] == 1)
     rows = ROWS
     if args.tiny:

@@ -12,7 +12,6 @@ one, training starts from the committed model/nano/weights/nano-movq.fp16.pt (--
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import torch.nn.functional as F
 
 from ..config import NANO
 from ..movq import VQModel
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_dataset, resume_state, save_checkpoint
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_dataset, resume_state, save_checkpoint, training_arguments
 
 LATENT_PENALTY = 1e-4
 
@@ -31,19 +30,12 @@ def to_tensor(images: np.ndarray, dev) -> torch.Tensor:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=60.0, help="stop after this much training time")
-    parser.add_argument("--max-steps", type=int, default=None)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--save-minutes", type=float, default=3.0)
-    parser.add_argument("--checkpoint", default=str(CHECKPOINTS / "nano-movq.pt"))
-    parser.add_argument("--dataset", default=None)
+    parser = training_arguments(__doc__, minutes=60.0, batch=32, lr=1e-3, checkpoint=str(CHECKPOINTS / "nano-movq.pt"))
     parser.add_argument("--init", default=str(SEED_WEIGHTS / "nano-movq.fp16.pt"), help="weights to start from without a checkpoint ('' for none)")
     args = parser.parse_args(argv)
 
     dev = device()
-    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    data = load_dataset(args.dataset)
     train = data["images"][data["heldout"] == 0]
     torch.manual_seed(0)
     model = VQModel(NANO.movq).to(dev)

@@ -20,7 +20,6 @@ model/checkpoints/nano-base.pt (weights, EMA, optimizer, step, latent scale/shif
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,7 @@ from ..word_tokenizer import encode, make_index
 from .captions import nano_vocab, training_caption
 from .masks import random_keep_mask
 from .train_autoencoder import to_tensor
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint, training_arguments
 
 
 @torch.no_grad()
@@ -97,22 +96,16 @@ def tokenize_batch(captions, vocab, max_length, index=None):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=60.0)
-    parser.add_argument("--max-steps", type=int, default=None)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=5e-4)
-    parser.add_argument("--save-minutes", type=float, default=3.0)
+    parser = training_arguments(__doc__, minutes=60.0, batch=32, lr=5e-4, checkpoint=None,
+                                checkpoint_help="default: model/checkpoints/nano-<unet>.pt")
     parser.add_argument("--unet", choices=["base", "inpainting"], default="base")
     parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
-    parser.add_argument("--checkpoint", default=None, help="default: model/checkpoints/nano-<unet>.pt")
-    parser.add_argument("--dataset", default=None)
     parser.add_argument("--init", default=None, help="weights to start from without a checkpoint ('' for none); "
                         "default: the committed base weights, or for inpainting the base checkpoint")
     args = parser.parse_args(argv)
 
     dev = device()
-    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    data = load_dataset(args.dataset)
     train = np.flatnonzero(data["heldout"] == 0)
     vocab = nano_vocab(data["labels"], data["tags"], data["styles"])
     if len(vocab) > NANO.text.vocab_size:

@@ -24,7 +24,6 @@ every --save-minutes.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,7 @@ from ..word_tokenizer import make_index
 from .captions import nano_vocab
 from .discriminator import DownPathDiscriminator
 from .train_base import caption_batch, encode_latents, load_text_and_unet
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, save_checkpoint
+from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, save_checkpoint, training_arguments
 
 FLASH_TIMESTEPS = (979, 729, 479, 229)  # reference §7.1; the app's flash-sampler.ts uses the same
 
@@ -59,25 +58,18 @@ def generator_adversarial_loss(fake: list) -> torch.Tensor:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=60.0)
-    parser.add_argument("--max-steps", type=int, default=None)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-5, help="student learning rate")
+    parser = training_arguments(__doc__, minutes=60.0, batch=32, lr=2e-5, checkpoint=str(CHECKPOINTS / "nano-flash.pt"))
     parser.add_argument("--d-lr", type=float, default=1e-4, help="discriminator-head learning rate")
     parser.add_argument("--distill-weight", type=float, default=2.5, help="0 = adversarial only")
     parser.add_argument("--adversarial-weight", type=float, default=1.0, help="0 = distillation only")
     parser.add_argument("--teacher-guidance", type=float, default=3.0, help="(w+1)·cond − w·uncond, as the app")
     parser.add_argument("--max-disc-time", type=int, default=750, help="discriminator times s ~ U[0, this)")
-    parser.add_argument("--save-minutes", type=float, default=3.0)
     parser.add_argument("--base", default=str(CHECKPOINTS / "nano-base.pt"))
     parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
-    parser.add_argument("--checkpoint", default=str(CHECKPOINTS / "nano-flash.pt"))
-    parser.add_argument("--dataset", default=None)
     args = parser.parse_args(argv)
 
     dev = device()
-    data = load_dataset(Path(args.dataset)) if args.dataset else load_dataset()
+    data = load_dataset(args.dataset)
     train = np.flatnonzero(data["heldout"] == 0)
     base_path = Path(args.base) if Path(args.base).exists() else SEED_WEIGHTS / "nano-base.fp16.pt"
     base = load_checkpoint(base_path)

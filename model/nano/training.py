@@ -5,6 +5,7 @@ The same code runs on this CPU (torch 1.13, OpenBLAS, 2 threads) and on CUDA (to
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import copy
 import os
@@ -43,7 +44,23 @@ def autocast(dev: torch.device):
     return contextlib.nullcontext()
 
 
-def load_dataset(path: Path = DATASET) -> dict:
+def training_arguments(description: str, *, minutes: float, batch: int, lr: float, checkpoint: str | None,
+                       checkpoint_help: str | None = None) -> argparse.ArgumentParser:
+    """The options every nano training script shares: the time and step budget, batch size, learning
+    rate, checkpoint cadence and path, and the data set. Scripts add their own on top."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=minutes, help="stop after this much training time")
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--lr", type=float, default=lr)
+    parser.add_argument("--save-minutes", type=float, default=3.0, help="checkpoint this often")
+    parser.add_argument("--checkpoint", default=checkpoint, help=checkpoint_help)
+    parser.add_argument("--dataset", default=None, help=f"default: {DATASET.relative_to(REPO)}")
+    return parser
+
+
+def load_dataset(path: str | Path | None = None) -> dict:
+    path = Path(path) if path else DATASET
     if not path.exists():
         raise SystemExit(f"{path} is missing: build it with `model/run-python -m model.nano.dataset`")
     with np.load(path) as data:
