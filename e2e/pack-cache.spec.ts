@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 
 const manifest = JSON.parse(
   readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8'),
-) as { files: { path: string; sha256: string }[] };
+) as { files: { path: string; sha256: string; chunks: { bytes: number; sha256: string[] } }[] };
 const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
 
 async function ready(page: Page) {
@@ -23,15 +23,19 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
   const weightRequests: string[] = [];
   page.on('request', (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.endsWith('.onnx')) weightRequests.push(path);
+    const range = r.headers()['range'];
+    if (path.endsWith('.onnx')) weightRequests.push(range ? `${path} ${range}` : path);
   });
 
   await page.goto('/?ep=wasm');
   await ready(page);
   await expect(page.getByTestId('storage')).toContainText('saved for offline use');
-  // Text-to-image needs the text encoder, the Flash U-Net and the decoder.
+  // The whole pack in its one weight format, so inpainting works offline too.
   expect(weightRequests.sort()).toEqual(
-    ['movq_decoder', 'text_encoder', 'unet_flash'].map((c) => `/models/kandinsky3-nano/${c}.int8w.onnx`),
+    manifest.files
+      .filter((f) => f.path.endsWith('.onnx'))
+      .map((f) => `/models/kandinsky3-nano/${f.path}`)
+      .sort(),
   );
 
   weightRequests.length = 0;
@@ -41,27 +45,35 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
   expect(weightRequests).toEqual([]);
   await generates(page);
 
-  // Damage the stored Flash U-Net, as a disk error would.
-  await page.evaluate(async (sha256) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('kandinsky-web');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const tx = db.transaction('pack-files', 'readwrite');
-    tx.objectStore('pack-files').put(new Blob([new Uint8Array(4096).fill(7)]), `chunk:${sha256}:0`);
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-    });
-    db.close();
-  }, flash.sha256);
+  // Damage the second chunk of the stored Flash U-Net, as a disk error would (right size, wrong bytes).
+  await page.evaluate(
+    async ({ sha256, size }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('kandinsky-web');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = db.transaction('pack-files', 'readwrite');
+      tx.objectStore('pack-files').put(new Blob([new Uint8Array(size).fill(7)]), `chunk:${sha256}:1`);
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    },
+    { sha256: flash.sha256, size: flash.chunks.bytes },
+  );
 
   weightRequests.length = 0;
   await page.reload();
   await ready(page);
-  await expect(page.getByRole('note')).toContainText('Re-downloading a damaged stored file (unet_flash.int8w.onnx');
-  expect(weightRequests).toEqual(['/models/kandinsky3-nano/unet_flash.int8w.onnx']); // that file alone
+  await expect(page.getByRole('note')).toContainText(
+    'Downloading again what was damaged on disk (unet_flash.int8w.onnx: chunk 1 does not match its SHA-256)',
+  );
+  // That chunk alone, by a Range request.
+  expect(weightRequests).toEqual([
+    `/models/kandinsky3-nano/unet_flash.int8w.onnx bytes=${flash.chunks.bytes}-${2 * flash.chunks.bytes - 1}`,
+  ]);
   await generates(page);
 
   // Repaired: the next visit reads everything from IndexedDB again.
@@ -76,10 +88,7 @@ test('stored packs are listed with their size on disk, and deleting one frees it
   await page.goto('/?ep=wasm');
   await ready(page);
   const panel = page.getByRole('region', { name: 'Stored packs' });
-  // Text-to-image stored the text encoder, the Flash U-Net and the decoder: part of the 20 MB pack.
-  await expect(panel.getByTestId('stored-pack')).toHaveText(
-    /Kandinsky 3 nano \(emoji, 64 px\): \d+\.\d MB of 20\.0 MB/,
-  );
+  await expect(panel.getByTestId('stored-pack')).toHaveText(/^Kandinsky 3 nano \(emoji, 64 px\): 20\.0 MB of 20\.0 MB/);
   const storedKeys = () =>
     page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -95,8 +104,10 @@ test('stored packs are listed with their size on disk, and deleting one frees it
       db.close();
       return all.map(String);
     });
-  // The tokenizer, the text encoder, the Flash U-Net and the decoder: one chunk each.
-  expect((await storedKeys()).filter((k) => k.startsWith('chunk:'))).toHaveLength(4);
+  // Every chunk of every file, one IndexedDB value each.
+  expect((await storedKeys()).filter((k) => k.startsWith('chunk:'))).toHaveLength(
+    manifest.files.reduce((sum, f) => sum + f.chunks.sha256.length, 0),
+  );
 
   await panel.getByRole('button', { name: 'Delete Kandinsky 3 nano (emoji, 64 px)' }).click();
   await expect(panel).toContainText('No packs are stored');

@@ -1,12 +1,13 @@
 // Bad input while loading a pack, each with a named error and a remedy: offline without a stored
-// pack, and a graph that onnxruntime cannot load (its bytes match the manifest, the graph is junk).
+// pack, a graph that onnxruntime cannot load (its bytes match the manifest, the graph is junk), a pack
+// too large for the device, and manifest addresses that are wrong.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 const nanoManifest = () =>
   JSON.parse(readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8')) as {
-    files: { path: string; bytes: number; sha256: string }[];
+    files: { path: string; bytes: number; sha256: string; chunks: { bytes: number; sha256: string[] } }[];
   };
 
 test('offline with no stored pack: the error says so, names the file, and how to fix it', async ({ page, context }) => {
@@ -31,6 +32,7 @@ test('a graph that fails to load names its file, and nothing else breaks', async
   const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
   flash.bytes = junk.length;
   flash.sha256 = createHash('sha256').update(junk).digest('hex'); // the bytes are "right"; the graph is not
+  flash.chunks.sha256 = [flash.sha256];
   // Later routes take precedence: every other file of the broken pack is the real nano one. (Match on the
   // path: the page's own address carries the manifest path in its query.)
   await page.route(
@@ -54,4 +56,42 @@ test('a graph that fails to load names its file, and nothing else breaks', async
   await expect(error).toHaveAttribute('data-error', 'GraphLoadError', { timeout: 120_000 });
   await expect(error).toContainText('The model graph unet_flash.int8w.onnx could not be loaded on CPU (wasm)');
   await expect(error).toContainText('re-export it, or pick another pack');
+});
+
+test('a pack too large for this device is refused before anything downloads, naming the file', async ({ page }) => {
+  const manifest = nanoManifest();
+  const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
+  // A 3 GB graph (with a chunk list to match, so the manifest itself is valid).
+  flash.bytes = 3_000_000_000;
+  flash.chunks = { bytes: 64 * 1024 * 1024, sha256: Array.from({ length: 45 }, () => flash.sha256) };
+  const weights: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.onnx')) weights.push(r.url());
+  });
+  await page.route(
+    (url) => url.pathname === '/models/huge/manifest.json',
+    (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(manifest) }),
+  );
+  await page.goto('/?ep=wasm&pack=/models/huge/manifest.json');
+  const error = page.getByRole('alert');
+  await expect(error).toHaveAttribute('data-error', 'PackTooLargeError', { timeout: 60_000 });
+  await expect(error).toContainText('unet_flash.int8w.onnx is 3.00 GB, over the 2.15 GB a browser can load');
+  await expect(error).toContainText('Pick a smaller weight format or pack');
+  expect(weights).toEqual([]);
+});
+
+test('a pack address that does not exist gets an error with a remedy', async ({ page }) => {
+  await page.goto('/?pack=/models/nope/manifest.json');
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'PackLoadError');
+  await expect(page.getByRole('alert')).toContainText('(the server sent a web page). Check the pack address.');
+});
+
+test('a manifest that answers 404 on another origin, or is not a manifest, is named as such', async ({ page }) => {
+  await page.goto('/?pack=http://127.0.0.1:4174/plain/nope/manifest.json');
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'PackLoadError');
+  await expect(page.getByRole('alert')).toContainText('answered 404');
+  // The tokenizer is JSON but not a manifest: the schema problems are listed.
+  await page.goto('/?pack=http://127.0.0.1:4174/plain/kandinsky3-nano/tokenizer.json');
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'InvalidManifestError');
+  await expect(page.getByRole('alert')).toContainText("must have required property 'schemaVersion'");
 });

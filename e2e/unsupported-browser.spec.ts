@@ -14,9 +14,3 @@ test('a forced back end that is missing says so', async ({ page }) => {
   await page.goto('/?ep=webgpu&simulate=no-webgpu');
   await expect(page.getByRole('alert')).toContainText('WebGPU was requested (?ep=webgpu)');
 });
-
-test('a pack address that does not exist gets an error with a remedy', async ({ page }) => {
-  await page.goto('/?pack=/models/nope/manifest.json');
-  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'PackLoadError');
-  await expect(page.getByRole('alert')).toContainText('Check the ?pack= address');
-});

@@ -35,6 +35,13 @@ def manifest_problems(manifest: dict) -> List[str]:
     if problems:
         return problems
     files = {f["path"] for f in manifest["files"]}
+    for f in manifest["files"]:
+        expected = max(1, -(-f["bytes"] // f["chunks"]["bytes"]))
+        if len(f["chunks"]["sha256"]) != expected:
+            problems.append(
+                f"files/{f['path']}/chunks: {len(f['chunks']['sha256'])} chunk hashes, but {f['bytes']} bytes "
+                f"in chunks of {f['chunks']['bytes']} make {expected}"
+            )
     components = manifest["components"]
     for cid, component in components.items():
         for fmt, variant in component["variants"].items():

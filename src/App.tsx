@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
+import { DownloadPanel } from './components/DownloadPanel';
 import { GenerateForm } from './components/GenerateForm';
 import { ImageOutput } from './components/ImageOutput';
 import { PackCredits } from './components/PackCredits';
+import { PackPicker } from './components/PackPicker';
 import { StoragePanel } from './components/StoragePanel';
 import { UpdatePrompt } from './components/UpdatePrompt';
 import { StatusLine } from './components/StatusLine';
@@ -25,23 +27,30 @@ export function App() {
         <h1>Kandinsky Web</h1>
         <StatusLine />
       </header>
-      {error && (
-        <p className="error" role="alert" data-error={error.name}>
-          {error.message}
-        </p>
-      )}
+      {error &&
+        (error.name === 'DownloadCancelledError' ? (
+          <p className="notice" role="note" data-error={error.name}>
+            {error.message}
+          </p>
+        ) : (
+          <p className="error" role="alert" data-error={error.name}>
+            {error.message}
+          </p>
+        ))}
       <UpdatePrompt />
       {notices?.map((notice) => (
         <p className="notice" role="note" key={notice}>
           {notice}
         </p>
       ))}
+      <DownloadPanel />
       <div className="workspace">
         <GenerateForm />
         <ImageOutput />
       </div>
       <footer>
         <p>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</p>
+        <PackPicker />
         <StoragePanel />
         <PackCredits />
       </footer>

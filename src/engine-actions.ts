@@ -1,8 +1,8 @@
 // What the UI asks of the engine, and how answers and errors land in the store.
-import type { GenerateParams, Progress, StoredPack } from '../workers/engine-api';
+import type { GenerateParams, LoadOptions, PackSourceSpec, Progress, StoredPack } from '../workers/engine-api';
 import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
-import { readUrlOptions } from './url-options';
+import { isBundledPack, readUrlOptions } from './url-options';
 
 const store = useAppStore;
 
@@ -24,30 +24,86 @@ onEngineCrash((message) =>
   }),
 );
 
-export async function loadPack(): Promise<void> {
-  const { ep, pack, simulateMissing } = readUrlOptions(location.search);
+function loadOptions(): LoadOptions {
+  const { ep, simulateMissing } = readUrlOptions(location.search);
+  return { ep, simulateMissing };
+}
+
+/** The pack named in the address (?pack=), or the bundled one. */
+export function loadPack(): Promise<void> {
+  return openPack({ kind: 'url', url: readUrlOptions(location.search).pack });
+}
+
+/**
+ * Reads a pack's manifest and shows its size. Packs this app serves itself, picked local files and
+ * stored packs start at once; a pack from elsewhere waits for the user to start the download.
+ */
+export async function openPack(source: PackSourceSpec): Promise<void> {
+  const previous = store.getState();
+  store.getState().setEngine({ status: 'loading', error: null, progress: null, plan: null, source });
+  try {
+    const plan = await engine().inspect(source, loadOptions());
+    store.getState().setEngine({ plan });
+    const asks = source.kind === 'url' && !isBundledPack(source.url, location.href);
+    if (asks && plan.storedBytes < plan.totalBytes) {
+      store.getState().setEngine({ status: 'offer' });
+      return;
+    }
+  } catch (e) {
+    const error = errorOf(e);
+    const unsupported = error.name === 'BackendUnavailableError';
+    // A pack that cannot be opened leaves the one already loaded usable.
+    store.getState().setEngine({
+      status: unsupported ? 'unsupported' : previous.pack ? 'ready' : 'error',
+      error,
+      plan: null,
+      source: previous.pack ? previous.source : source,
+    });
+    return;
+  }
+  await startDownload();
+}
+
+/** Downloads (or resumes) and loads the offered pack. */
+export async function startDownload(): Promise<void> {
+  const { source } = store.getState();
+  if (!source) return;
   store.getState().setEngine({ status: 'loading', error: null, progress: null });
   try {
-    const loaded = await engine().load(pack, { ep, simulateMissing }, onProgress);
+    const loaded = await engine().load(source, loadOptions(), onProgress);
     store.getState().applyPackDefaults(loaded);
-    store.getState().setEngine({ status: 'ready', pack: loaded, progress: null });
+    store.getState().setEngine({ status: 'ready', pack: loaded, plan: null, progress: null });
     // Ask the browser not to evict stored weights under storage pressure (Window-only API; the browser
     // may say no, e.g. headless Chromium, and then the store is simply best-effort).
     void navigator.storage?.persist?.().catch(() => false);
   } catch (e) {
     const error = errorOf(e);
-    store
-      .getState()
-      .setEngine({ status: error.name === 'BackendUnavailableError' ? 'unsupported' : 'error', error, progress: null });
+    const resumable = error.name === 'DownloadCancelledError' || error.name === 'PackDownloadError';
+    store.getState().setEngine({
+      status: error.name === 'BackendUnavailableError' ? 'unsupported' : resumable ? 'paused' : 'error',
+      pack: null, // load() released the previous pack before downloading
+      error,
+      progress: resumable ? store.getState().progress : null,
+    });
   }
+}
+
+export function cancelDownload(): Promise<void> {
+  return engine().cancelLoad();
+}
+
+/** Declines an offered download. */
+export function dismissOffer(): void {
+  const { pack } = store.getState();
+  store.getState().setEngine({ status: pack ? 'ready' : 'error', plan: null, error: null, progress: null });
 }
 
 export function listStoredPacks(): Promise<StoredPack[]> {
   return engine().listStoredPacks();
 }
 
-export function deleteStoredPack(url: string): Promise<void> {
-  return engine().deleteStoredPack(url);
+export function deleteStoredPack(id: string): Promise<void> {
+  return engine().deleteStoredPack(id);
 }
 
 export async function generateImage(): Promise<void> {
@@ -85,7 +141,8 @@ export async function generateImage(): Promise<void> {
     if (error.name === 'GpuDeviceLostError') {
       // A fresh worker gets a fresh GPU device; reload the pack on it and keep the error visible.
       restartEngine();
-      await loadPack();
+      const { source } = store.getState();
+      await (source ? openPack(source) : loadPack());
       store.getState().setEngine({ error });
     }
   }

@@ -23,3 +23,11 @@ export function readUrlOptions(search: string): UrlOptions {
       .filter((s): s is ExecutionProvider => s === 'webgpu' || s === 'wasm'),
   };
 }
+
+/** A pack this app serves itself (same origin, under its models/ folder): it ships with the app, so it
+ * loads without asking; any other pack shows its size and waits for the user to start the download. */
+export function isBundledPack(packUrl: string, pageUrl: string): boolean {
+  const url = new URL(packUrl, pageUrl);
+  const models = new URL(`${import.meta.env.BASE_URL}models/`, pageUrl);
+  return url.origin === models.origin && url.pathname.startsWith(models.pathname);
+}

@@ -31,7 +31,30 @@ export interface LoadOptions {
   simulateMissing?: ExecutionProvider[];
 }
 
+/** Where a pack comes from. Picked files carry their path inside the picked folder. */
+export type PackSourceSpec =
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: { path: string; file: File }[] }
+  /** A pack in the stored-pack list, by its id (a URL, or `local:…` for one opened from files). */
+  | { kind: 'stored'; id: string };
+
+/** What loading a pack will take, known before anything downloads. */
+export interface PackPlan {
+  id: string;
+  name: string;
+  title: string;
+  weights: PackManifest['weights'];
+  backend: BackendChoice;
+  /** The files of the chosen weight format, with what this device already has of each. */
+  files: { path: string; bytes: number; storedBytes: number }[];
+  totalBytes: number;
+  storedBytes: number;
+  /** Bytes this site may still store (navigator.storage.estimate()); null when the browser does not say. */
+  freeBytes: number | null;
+}
+
 export interface LoadedPack {
+  id: string;
   name: string;
   title: string;
   weights: PackManifest['weights'];
@@ -67,9 +90,19 @@ export interface GeneratedImage {
   timings: { totalMs: number; textMs: number; denoiseMs: number; decodeMs: number };
 }
 
+/** One file of a pack download. `stored`: it was already on this device. */
+export interface FileDownload {
+  path: string;
+  bytes: number;
+  /** Bytes on hand, counted as they arrive (already stored ones included). */
+  doneBytes: number;
+  state: 'stored' | 'queued' | 'downloading' | 'done' | 'failed';
+}
+
 /** What the engine is doing; `phase` tells the variants apart. */
 export type Progress =
-  | { phase: 'load'; component: string; loadedBytes: number; totalBytes: number }
+  | { phase: 'download'; files: FileDownload[]; doneBytes: number; totalBytes: number }
+  | { phase: 'load'; component: string; index: number; count: number }
   | { phase: 'warmup'; component: string }
   | { phase: 'encode' }
   | { phase: 'denoise'; step: number; steps: number }
@@ -79,23 +112,30 @@ export type ProgressCallback = (progress: Progress) => void;
 
 /** A pack stored in this browser's offline store. */
 export interface StoredPack {
-  url: string;
+  /** The manifest URL, or `local:<name>:<hash>` for a pack opened from files. */
+  id: string;
   name: string;
   title: string;
-  /** Bytes of this pack's files that are stored completely (shared files count for each pack). */
+  /** Bytes of this pack's files on disk, partly downloaded ones included (shared files count for each pack). */
   bytesOnDisk: number;
   totalBytes: number;
 }
 
 export interface EngineApi {
   probe(): Promise<Capabilities>;
-  load(packUrl: string, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack>;
+  /** Reads and checks a pack's manifest and says what loading it takes; downloads nothing. Refuses
+   * packs too large for this device (PackTooLargeError) and invalid manifests (InvalidManifestError). */
+  inspect(source: PackSourceSpec, options: LoadOptions): Promise<PackPlan>;
+  /** Downloads what is missing (resuming stored chunks), verifies, stores, and creates the sessions. */
+  load(source: PackSourceSpec, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack>;
+  /** Stops a running download; the load rejects with DownloadCancelledError, and stored chunks stay. */
+  cancelLoad(): Promise<void>;
   generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage>;
   unload(): Promise<void>;
   /** Packs stored in this browser, with their size on disk. */
   listStoredPacks(): Promise<StoredPack[]>;
   /** Frees a stored pack's files (those no other stored pack uses); it downloads again next time. */
-  deleteStoredPack(url: string): Promise<void>;
+  deleteStoredPack(id: string): Promise<void>;
   /** Test hook: destroys the WebGPU device, as a driver reset would; false when not on WebGPU. */
   loseDeviceForTesting(): Promise<boolean>;
 }

@@ -1,7 +1,9 @@
-// The engine behind EngineApi: probes the browser, loads a pack onto the chosen back end, and runs
-// the pipeline. One instance lives in the worker.
+// The engine behind EngineApi: probes the browser, plans and downloads a pack, loads it onto the
+// chosen back end, and runs the pipeline. One instance lives in the worker.
 import * as Comlink from 'comlink';
+import type { UseStore } from 'idb-keyval';
 import type {
+  BackendChoice,
   Capabilities,
   EngineApi,
   ExecutionProvider,
@@ -9,14 +11,21 @@ import type {
   GeneratedImage,
   LoadedPack,
   LoadOptions,
+  PackPlan,
+  PackSourceSpec,
   ProgressCallback,
   StoredPack,
 } from './engine-api';
-import { GpuDeviceLostError, NoPackLoadedError } from './errors';
-import { fetchManifest } from './pack/fetch-pack';
-import { loadPackFile } from './pack/load-pack-file';
-import { deleteStoredPack, listStoredPacks, recordPack } from './pack/pack-registry';
-import type { PackFile } from './pack/manifest';
+import { GpuDeviceLostError, NoPackLoadedError, PackLoadError, PackTooLargeError } from './errors';
+import { packStore, storedState } from './pack/chunk-store';
+import { limitProblems, readDeviceLimits } from './pack/device-limits';
+import { downloadPack } from './pack/download-pack';
+import { FilesPackSource, StoredLocalPackSource } from './pack/files-pack-source';
+import { chunkRange, type PackFile, type PackManifest } from './pack/manifest';
+import { filesToDownload, graphFile } from './pack/pack-files';
+import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from './pack/pack-registry';
+import type { PackSource } from './pack/pack-source';
+import { UrlPackSource } from './pack/url-pack-source';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
@@ -29,76 +38,153 @@ interface Loaded {
   info: LoadedPack;
 }
 
+/** A pack read and checked, with the files this device needs of it. */
+interface Prepared {
+  source: PackSource;
+  manifest: PackManifest;
+  backend: BackendChoice;
+  files: PackFile[];
+  /** Components loaded at once for text-to-image; the others (inpainting, encoder) on first use. */
+  eager: string[];
+}
+
+/** The offline store, or null where IndexedDB does not exist (some private modes). */
+function storeOrNull(): UseStore | null {
+  return typeof indexedDB === 'undefined' ? null : packStore();
+}
+
+/** Bytes the browser still lets this site store (quota − usage), or null when it does not say. */
+async function freeStorageBytes(): Promise<number | null> {
+  try {
+    const { quota, usage } = (await navigator.storage?.estimate?.()) ?? {};
+    return quota === undefined || usage === undefined ? null : Math.max(0, quota - usage);
+  } catch {
+    return null;
+  }
+}
+
 export class Engine implements EngineApi {
   private capabilities: Promise<Capabilities> | null = null;
   private loaded: Loaded | null = null;
+  private download: AbortController | null = null;
 
   probe(): Promise<Capabilities> {
     this.capabilities ??= probeCapabilities();
     return this.capabilities;
   }
 
-  async load(packUrl: string, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack> {
-    await this.unload(); // release the previous pack's sessions before allocating new ones
-    const manifestUrl = new URL(packUrl, self.location.href).href;
-    const manifest = await fetchManifest(manifestUrl);
+  private async openSource(spec: PackSourceSpec): Promise<PackSource> {
+    const store = storeOrNull();
+    const kept = (id: string) => async () => (store ? storedManifest(id, store) : null);
+    if (spec.kind === 'files') return FilesPackSource.open(spec.files);
+    const id = spec.kind === 'url' ? new URL(spec.url, self.location.href).href : spec.id;
+    if (!id.startsWith('local:')) return new UrlPackSource(id, kept(id));
+    const manifest = await kept(id)();
+    if (!manifest) throw new PackLoadError('That pack is no longer stored on this device. Open its folder again.');
+    return new StoredLocalPackSource(id, manifest);
+  }
+
+  private async prepare(spec: PackSourceSpec, options: LoadOptions): Promise<Prepared> {
+    const source = await this.openSource(spec);
+    const manifest = await source.readManifest();
     const backend = chooseBackend(
       withoutBackends(await this.probe(), options.simulateMissing ?? []),
       manifest,
       options.ep,
     );
-    const fileEntry = (path: string) => {
-      const entry = manifest.files.find((f) => f.path === path);
-      if (!entry) throw new Error(`${path} is not in the manifest`);
-      return entry;
+    const unet = unetFor(manifest, manifest.defaults.sampler);
+    const eager = [manifest.components[unet]!.unet!.context.component, unet, decoderComponent(manifest)];
+    const graphs = Object.keys(manifest.components).map((id) => graphFile(manifest, id, backend.variant));
+    const problems = limitProblems(
+      graphs,
+      eager.map((id) => graphFile(manifest, id, backend.variant)),
+      readDeviceLimits(backend),
+    );
+    if (problems.length > 0) throw new PackTooLargeError(manifest.title, problems);
+    return { source, manifest, backend, files: filesToDownload(manifest, backend.variant), eager };
+  }
+
+  async inspect(spec: PackSourceSpec, options: LoadOptions): Promise<PackPlan> {
+    const { source, manifest, backend, files } = await this.prepare(spec, options);
+    const store = storeOrNull();
+    const planned = await Promise.all(
+      files.map(async (file) => {
+        let storedBytes = 0;
+        if (store) {
+          const state = await storedState(file, store).catch(() => null);
+          for (const i of state?.present ?? []) storedBytes += chunkRange(file, i)[1] - chunkRange(file, i)[0];
+        }
+        return { path: file.path, bytes: file.bytes, storedBytes };
+      }),
+    );
+    return {
+      id: source.id,
+      name: manifest.name,
+      title: manifest.title,
+      weights: manifest.weights,
+      backend,
+      files: planned,
+      totalBytes: planned.reduce((sum, f) => sum + f.bytes, 0),
+      storedBytes: planned.reduce((sum, f) => sum + f.storedBytes, 0),
+      freeBytes: await freeStorageBytes(),
     };
-    const storage: LoadedPack['storage'] = { cachedBytes: 0, downloadedBytes: 0, unsavedBytes: 0, notices: [] };
-    // Recorded first, so files stored by a load that is interrupted can still be listed and freed.
-    await recordPack(manifestUrl, manifest).catch(() => {});
-    const loadFile = async (file: PackFile, onBytes: (n: number) => void = () => {}) => {
-      const loaded = await loadPackFile(manifestUrl, file, onBytes);
-      storage[loaded.source === 'cache' ? 'cachedBytes' : 'downloadedBytes'] += file.bytes;
-      if (!loaded.saved) storage.unsavedBytes += file.bytes;
-      if (loaded.notice) storage.notices.push(loaded.notice);
-      return loaded.bytes;
-    };
+  }
+
+  async load(spec: PackSourceSpec, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack> {
+    await this.unload(); // release the previous pack's sessions before allocating new ones
+    const { source, manifest, backend, files, eager } = await this.prepare(spec, options);
+    const store = storeOrNull();
+    // Recorded first, so the chunks of a download that is cut off can be listed, resumed and freed.
+    if (store) await recordPack(source.id, manifest, files, store).catch(() => {});
+
+    this.download?.abort();
+    const download = new AbortController();
+    this.download = download;
+    const totalBytes = files.reduce((sum, f) => sum + f.bytes, 0);
+    let packFiles;
+    try {
+      packFiles = await downloadPack(source, files, {
+        store,
+        signal: download.signal,
+        freeBytes: await freeStorageBytes(),
+        onProgress: (rows) =>
+          onProgress({
+            phase: 'download',
+            files: rows,
+            doneBytes: rows.reduce((sum, r) => sum + r.doneBytes, 0),
+            totalBytes,
+          }),
+      });
+    } finally {
+      if (this.download === download) this.download = null;
+    }
+    const blobOf = (path: string) => packFiles.blobs.get(path)!;
+
     const tokenizer = new PromptTokenizer(
-      JSON.parse(new TextDecoder().decode(await loadFile(fileEntry(manifest.text.tokenizer)))),
+      JSON.parse(await blobOf(manifest.text.tokenizer).text()),
       manifest.text.maxLength,
       manifest.text.padId,
     );
     const nullEmbedding = manifest.text.nullEmbedding
-      ? new Float32Array((await loadFile(fileEntry(manifest.text.nullEmbedding))).buffer)
+      ? new Float32Array(await blobOf(manifest.text.nullEmbedding).arrayBuffer())
       : undefined;
 
-    // Load what text-to-image needs now; other components (inpainting, encoder) load on first use.
-    const sampler = manifest.defaults.sampler;
-    const unet = unetFor(manifest, sampler);
-    const eager = [manifest.components[unet]!.unet!.context.component, unet, decoderComponent(manifest)];
-    const variantFile = (id: string) => {
-      // chooseBackend only picks a variant that every component offers.
-      return fileEntry(manifest.components[id]!.variants[backend.variant]!.file);
-    };
-    const totalBytes = eager.reduce((sum, id) => sum + variantFile(id).bytes, 0);
-    let doneBytes = 0;
     // The runtime loads only once a back end is known to exist: its module needs WebAssembly.
     const { OrtRunner } = await import('./runtime/ort-runner');
-    const runner = new OrtRunner(manifest, backend, async (id) => {
-      const file = variantFile(id);
-      onProgress({ phase: 'load', component: id, loadedBytes: doneBytes, totalBytes });
-      const bytes = await loadFile(file, (n) =>
-        onProgress({ phase: 'load', component: id, loadedBytes: doneBytes + n, totalBytes }),
-      );
-      if (eager.includes(id)) doneBytes += file.bytes;
-      return bytes;
-    });
+    const runner = new OrtRunner(manifest, backend, async (id) =>
+      blobOf(graphFile(manifest, id, backend.variant).path),
+    );
     try {
-      for (const id of eager) await runner.session(id, onProgress);
+      for (const [index, id] of eager.entries()) {
+        onProgress({ phase: 'load', component: id, index, count: eager.length });
+        await runner.session(id, onProgress);
+      }
     } catch (e) {
       await runner.release();
       throw e;
     }
     const info: LoadedPack = {
+      id: source.id,
       name: manifest.name,
       title: manifest.title,
       weights: manifest.weights,
@@ -110,18 +196,27 @@ export class Engine implements EngineApi {
       description: manifest.description ?? '',
       license: manifest.license,
       credits: manifest.credits,
-      storage,
+      storage: {
+        cachedBytes: packFiles.cachedBytes,
+        downloadedBytes: packFiles.downloadedBytes,
+        unsavedBytes: packFiles.unsavedBytes,
+        notices: packFiles.notices,
+      },
     };
     this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding }, runner, info };
     return info;
+  }
+
+  async cancelLoad(): Promise<void> {
+    this.download?.abort(new DOMException('The user cancelled the download.', 'AbortError'));
   }
 
   listStoredPacks(): Promise<StoredPack[]> {
     return listStoredPacks();
   }
 
-  deleteStoredPack(url: string): Promise<void> {
-    return deleteStoredPack(url);
+  deleteStoredPack(id: string): Promise<void> {
+    return deleteStoredPack(id);
   }
 
   async generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage> {

@@ -48,3 +48,41 @@ export class NoPackLoadedError extends Error {
     super('No model is loaded yet: wait for loading to finish, or pick a model pack.');
   }
 }
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** A download that stopped (network drop, server error) after retrying; what arrived is kept. */
+export class PackDownloadError extends Error {
+  override name = 'PackDownloadError';
+  constructor(file: string, doneBytes: number, totalBytes: number, reason: string) {
+    super(
+      `Downloading ${file} stopped at ${megabytes(doneBytes)} of ${megabytes(totalBytes)} (${reason}). ` +
+        'What has arrived is kept on this device: press Resume, or reload, to continue from there.',
+    );
+  }
+}
+
+/** The user cancelled a download; verified chunks stay stored, so it resumes later. */
+export class DownloadCancelledError extends Error {
+  override name = 'DownloadCancelledError';
+  constructor(storedBytes: number, totalBytes: number) {
+    super(
+      `Download cancelled: ${megabytes(storedBytes)} of ${megabytes(totalBytes)} are kept on this device. ` +
+        'Resume any time; only the rest will download.',
+    );
+  }
+}
+
+/** A pack whose files cannot run within this browser's limits; refused before anything downloads. */
+export class PackTooLargeError extends Error {
+  override name = 'PackTooLargeError';
+  constructor(
+    pack: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${pack} is too large for this device:\n  - ${problems.join('\n  - ')}\n` +
+        'Pick a smaller weight format or pack (an int8w export is a quarter of fp32), or use a device with more memory.',
+    );
+  }
+}

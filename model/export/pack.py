@@ -5,7 +5,6 @@ stay within 1e-4) and every smaller format against fp32, at shapes other than th
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import onnx
 from ..kandinsky3 import Kandinsky3, weights_digest
 from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
+from .pack_files import file_entry
 from .graphs import Graph, export_onnx, graphs_for, trace_shape
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert
@@ -54,14 +54,6 @@ class ComponentReport:
     fmt: str
     bytes: int
     max_abs_error: float  # fp32: against PyTorch; others: against fp32
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _check_shapes(models: Kandinsky3):
@@ -189,7 +181,7 @@ def build_manifest(models, graphs, files, reports, tokenizer_path, options: Pack
         "weightsDigest": weights_digest(models),
         "architecture": {"family": "kandinsky3", "config": cfg.to_dict()},
         "components": components,
-        "files": [{"path": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in all_files],
+        "files": [file_entry(p, p.name) for p in all_files],
         "latent": {
             "channels": cfg.movq.latent_channels,
             "scaleFactor": cfg.movq.scale_factor,

@@ -27,6 +27,7 @@ def test_writes_a_valid_manifest_that_lists_every_file(pack):
     for entry in manifest["files"]:
         data = (pack / entry["path"]).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (entry["bytes"], entry["sha256"])
+        assert entry["chunks"]["sha256"][0] == hashlib.sha256(data[: entry["chunks"]["bytes"]]).hexdigest()
     assert sorted(p.name for p in pack.iterdir()) == sorted([f["path"] for f in manifest["files"]] + ["manifest.json"])
     assert set(manifest["components"]) == {"text_encoder", "unet_base", "movq_encoder", "movq_decoder"}
     assert manifest["components"]["unet_base"]["unet"]["inChannels"] == 4

@@ -33,6 +33,9 @@ def test_files_match_their_sizes_and_hashes(manifest):
         data = (RANDOM_PACK / entry["path"]).read_bytes()
         assert len(data) == entry["bytes"], entry["path"]
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+        size = entry["chunks"]["bytes"]
+        pieces = [data[i : i + size] for i in range(0, max(len(data), 1), size)]
+        assert [hashlib.sha256(p).hexdigest() for p in pieces] == entry["chunks"]["sha256"], entry["path"]
     listed = {f["path"] for f in manifest["files"]} | {"manifest.json"}
     assert {p.name for p in RANDOM_PACK.iterdir()} == listed
 
@@ -49,6 +52,8 @@ def test_every_variant_computes_in_fp32_without_shader_f16(manifest):
         (lambda m: m.pop("latent"), "'latent' is a required property"),
         (lambda m: m.update(schemaVersion=2), "schemaVersion: 1 was expected"),
         (lambda m: m["files"][0].update(sha256="xyz"), "does not match"),
+        (lambda m: m["files"][0]["chunks"]["sha256"].append("0" * 64), "chunk hashes, but"),
+        (lambda m: m["files"][0]["chunks"].update(bytes=1 << 30), "is greater than the maximum"),
         (lambda m: m["files"][0].update(path="../../etc/passwd"), "does not match"),
         (lambda m: m["files"].pop(0), "is not listed in files"),
         (lambda m: m["defaults"].update(unet="movq_decoder"), "defaults/unet: movq_decoder is not a unet component"),
@@ -65,3 +70,24 @@ def test_broken_manifests_are_refused_with_a_reason(manifest, break_it, expected
     assert any(expected in p for p in problems), problems
     with pytest.raises(ManifestError):
         validate_manifest(broken)
+
+
+def test_chunk_size_grows_with_the_file_but_stays_storable():
+    from model.export.pack_files import MAX_CHUNK, MIN_CHUNK, chunk_bytes_for
+
+    assert chunk_bytes_for(0) == MIN_CHUNK
+    assert chunk_bytes_for(5_000_000) == MIN_CHUNK
+    assert chunk_bytes_for(4 << 30) == 16 << 20  # a 4 GiB U-Net: 256 chunks
+    assert chunk_bytes_for(100 << 30) == MAX_CHUNK
+
+
+def test_file_entry_of_an_empty_and_an_exact_multiple_file(tmp_path):
+    from model.export.pack_files import file_entry
+
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert file_entry(empty, "empty")["chunks"]["sha256"] == [hashlib.sha256(b"").hexdigest()]
+    exact = tmp_path / "exact"
+    exact.write_bytes(b"x" * (2 << 20))
+    entry = file_entry(exact, "exact")
+    assert len(entry["chunks"]["sha256"]) == 2 and entry["sha256"] == hashlib.sha256(b"x" * (2 << 20)).hexdigest()

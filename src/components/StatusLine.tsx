@@ -5,8 +5,10 @@ import { OfflineBadge } from './OfflineBadge';
 function describe(progress: Progress | null): string {
   if (!progress) return '';
   switch (progress.phase) {
+    case 'download':
+      return `Downloading (${Math.floor((100 * progress.doneBytes) / Math.max(progress.totalBytes, 1))} %)`;
     case 'load':
-      return `Loading ${progress.component} (${Math.round((100 * progress.loadedBytes) / Math.max(progress.totalBytes, 1))} %)`;
+      return `Loading ${progress.component} (${progress.index + 1} of ${progress.count})`;
     case 'warmup':
       return `Preparing ${progress.component}`;
     case 'encode':
@@ -25,10 +27,12 @@ function storageLabel(storage: LoadedPack['storage']): string {
 }
 
 export function StatusLine() {
-  const { status, pack, progress } = useAppStore();
+  const { status, pack, plan, progress } = useAppStore();
   return (
     <p className="status" role="status" data-status={status}>
-      {pack ? (
+      {plan && !pack && status !== 'ready' ? (
+        <span>{plan.title}</span>
+      ) : pack ? (
         <>
           <span data-testid="backend">{pack.backend.label}</span> · <span>{pack.title}</span>
           {pack.weights === 'random' && <span className="warning"> (random weights: makes noise, not pictures)</span>}

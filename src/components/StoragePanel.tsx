@@ -2,13 +2,14 @@
 // a pack finishes loading (which may have stored new files).
 import { useCallback, useEffect, useState } from 'react';
 import type { StoredPack } from '../../workers/engine-api';
-import { deleteStoredPack, listStoredPacks } from '../engine-actions';
+import { deleteStoredPack, listStoredPacks, openPack } from '../engine-actions';
 import { useAppStore } from '../store';
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function StoragePanel() {
   const pack = useAppStore((s) => s.pack);
+  const status = useAppStore((s) => s.status);
   const [packs, setPacks] = useState<StoredPack[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -21,11 +22,12 @@ export function StoragePanel() {
       .catch((e: Error) => setProblem(`The offline store cannot be read: ${e.message}`));
   }, []);
 
+  // Refreshed when a load ends, well or not: either may have stored chunks.
   useEffect(() => {
-    if (pack) refresh();
-  }, [pack, refresh]);
+    if (status !== 'loading' && status !== 'starting') refresh();
+  }, [pack, status, refresh]);
 
-  if (!pack) return null;
+  if (!packs && !problem) return null;
   return (
     <section className="storage" aria-label="Stored packs">
       <h2>Stored on this device</h2>
@@ -33,14 +35,27 @@ export function StoragePanel() {
       {packs && packs.length === 0 && <p>No packs are stored; they download again on the next visit.</p>}
       <ul>
         {packs?.map((p) => (
-          <li key={p.url} data-testid="stored-pack">
+          <li key={p.id} data-testid="stored-pack">
             <span>
               {p.title}: {megabytes(p.bytesOnDisk)} of {megabytes(p.totalBytes)}
+              {p.bytesOnDisk < p.totalBytes && ' (partly downloaded)'}
+              {p.id.startsWith('local:') && ' · from local files'}
             </span>{' '}
+            {p.id !== pack?.id && (
+              <button
+                type="button"
+                aria-label={`Use ${p.title}`}
+                disabled={status === 'loading' || status === 'generating'}
+                onClick={() => void openPack({ kind: 'stored', id: p.id })}
+              >
+                Use
+              </button>
+            )}{' '}
             <button
               type="button"
               aria-label={`Delete ${p.title}`}
-              onClick={() => void deleteStoredPack(p.url).then(refresh, (e: Error) => setProblem(e.message))}
+              disabled={p.id === pack?.id && status === 'generating'}
+              onClick={() => void deleteStoredPack(p.id).then(refresh, (e: Error) => setProblem(e.message))}
             >
               Delete
             </button>

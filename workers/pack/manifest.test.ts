@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidManifestError, manifestProblems, parseManifest, type PackManifest } from './manifest';
+import {
+  chunkCount,
+  chunkRange,
+  InvalidManifestError,
+  manifestProblems,
+  parseManifest,
+  type PackFile,
+  type PackManifest,
+} from './manifest';
 
 const packDir = new URL('../../public/models/kandinsky3-tiny-random/', import.meta.url);
 const committed = (): PackManifest => JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8'));
@@ -58,6 +66,17 @@ describe('pack manifest', () => {
       'has no output context_nope',
     ],
     ['no decoder', (m) => delete m.components.movq_decoder, 'a pack needs a movq-decoder component'],
+    [
+      'a file without chunk hashes',
+      (m) => delete (m.files[0] as Partial<PackFile>).chunks,
+      "must have required property 'chunks'",
+    ],
+    ['a chunk hash too many', (m) => m.files[0]!.chunks.sha256.push('0'.repeat(64)), 'chunk hashes, but'],
+    [
+      'chunks too big to store',
+      (m) => (m.files[0]!.chunks.bytes = 2 ** 30),
+      'files/0/chunks/bytes: must be <= 67108864',
+    ],
   ];
 
   it.each(breakages)('refuses %s and says why', (_label, breakIt, expected) => {
@@ -81,5 +100,12 @@ describe('pack manifest', () => {
     })();
     expect(error.problems.length).toBeGreaterThanOrEqual(2);
     expect(error.message).toContain('Re-export the pack');
+  });
+
+  it('cuts files into chunks, the last one shorter and an empty file into one empty chunk', () => {
+    const file = (bytes: number): PackFile => ({ path: 'f', bytes, sha256: '', chunks: { bytes: 100, sha256: [] } });
+    expect([chunkCount(file(0)), chunkCount(file(100)), chunkCount(file(101))]).toEqual([1, 1, 2]);
+    expect(chunkRange(file(250), 2)).toEqual([200, 250]);
+    expect(chunkRange(file(0), 0)).toEqual([0, 0]);
   });
 });

@@ -41,6 +41,20 @@ export interface PackFile {
   path: string;
   bytes: number;
   sha256: string;
+  /** The file in pieces of `bytes` (the last may be shorter), each with its SHA-256: the unit that is
+   * downloaded, resumed, verified (SubtleCrypto has no incremental hash) and stored. */
+  chunks: { bytes: number; sha256: string[] };
+}
+
+/** How many chunks a file has (an empty file still has one, empty chunk). */
+export function chunkCount(file: PackFile): number {
+  return Math.max(1, Math.ceil(file.bytes / file.chunks.bytes));
+}
+
+/** Byte range [start, end) of chunk `index`. */
+export function chunkRange(file: PackFile, index: number): [number, number] {
+  const start = index * file.chunks.bytes;
+  return [start, Math.min(start + file.chunks.bytes, file.bytes)];
 }
 export interface PackManifest {
   schemaVersion: 1;
@@ -98,6 +112,14 @@ export function manifestProblems(value: unknown): string[] {
   const manifest = value as unknown as PackManifest;
   const problems: string[] = [];
   const files = new Set(manifest.files.map((f) => f.path));
+  for (const f of manifest.files) {
+    if (f.chunks.sha256.length !== chunkCount(f)) {
+      problems.push(
+        `files/${f.path}/chunks: ${f.chunks.sha256.length} chunk hashes, but ${f.bytes} bytes in chunks of ` +
+          `${f.chunks.bytes} make ${chunkCount(f)}`,
+      );
+    }
+  }
   const { components } = manifest;
   for (const [id, component] of Object.entries(components)) {
     for (const [format, variant] of Object.entries(component.variants)) {

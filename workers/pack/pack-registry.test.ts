@@ -1,39 +1,43 @@
 import 'fake-indexeddb/auto';
 import { createStore, keys } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
-import { writeCachedFile } from './file-cache';
+import { markComplete, putChunk } from './chunk-store';
 import type { PackFile, PackManifest } from './manifest';
-import { deleteStoredPack, listStoredPacks, recordPack } from './pack-registry';
-import { sha256Hex } from './sha256';
-
-async function file(path: string, fill: number, length: number): Promise<{ entry: PackFile; bytes: Uint8Array }> {
-  const bytes = new Uint8Array(length).fill(fill);
-  return { entry: { path, bytes: length, sha256: await sha256Hex(bytes) }, bytes };
-}
+import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from './pack-registry';
+import { packFileOf, pattern } from './test-pack';
 
 const manifestOf = (name: string, files: PackFile[]) => ({ name, title: name.toUpperCase(), files }) as PackManifest;
+
+async function store1(file: PackFile, bytes: Uint8Array<ArrayBuffer>, store: ReturnType<typeof createStore>) {
+  await putChunk(file, 0, new Blob([bytes]), store);
+  await markComplete(file, store);
+}
 
 describe('stored pack registry', () => {
   it('lists each pack with its bytes on disk, and deleting one frees only files no other pack uses', async () => {
     const store = createStore('registry-test', 'pack-files');
-    const shared = await file('text_encoder.onnx', 1, 300);
-    const onlyA = await file('unet_a.onnx', 2, 500);
-    const onlyB = await file('unet_b.onnx', 3, 700);
-    await recordPack('/a/manifest.json', manifestOf('a', [shared.entry, onlyA.entry]), store);
-    await recordPack('/b/manifest.json', manifestOf('b', [shared.entry, onlyB.entry]), store);
-    for (const f of [shared, onlyA]) await writeCachedFile(f.entry, f.bytes, store);
+    const [sharedBytes, aBytes, bBytes] = [pattern(300, 1), pattern(500, 2), pattern(700, 3)];
+    const shared = packFileOf('text_encoder.onnx', sharedBytes);
+    const onlyA = packFileOf('unet_a.onnx', aBytes);
+    const onlyB = packFileOf('unet_b.onnx', bBytes);
+    await recordPack('/b/manifest.json', manifestOf('b', [shared, onlyB]), [shared, onlyB], store);
+    await recordPack('local:a:123', manifestOf('a', [shared, onlyA]), [shared, onlyA], store);
+    await store1(shared, sharedBytes, store);
+    await store1(onlyA, aBytes, store);
 
-    // b's own U-Net is not stored (yet): its size on disk counts only the shared file.
+    // b's own U-Net is not stored (yet): its size on disk counts only the shared file. Newest first.
     expect(await listStoredPacks(store)).toEqual([
-      { url: '/a/manifest.json', name: 'a', title: 'A', bytesOnDisk: 800, totalBytes: 800 },
-      { url: '/b/manifest.json', name: 'b', title: 'B', bytesOnDisk: 300, totalBytes: 1000 },
+      { id: 'local:a:123', name: 'a', title: 'A', bytesOnDisk: 800, totalBytes: 800 },
+      { id: '/b/manifest.json', name: 'b', title: 'B', bytesOnDisk: 300, totalBytes: 1000 },
     ]);
+    expect((await storedManifest('local:a:123', store))?.name).toBe('a');
 
-    await deleteStoredPack('/a/manifest.json', store);
+    await deleteStoredPack('local:a:123', store);
     const left = (await keys(store)).map(String);
-    expect(left.filter((k) => k.startsWith('file:'))).toEqual([`file:${shared.entry.sha256}`]); // b still uses it
-    expect(left.some((k) => k.includes(onlyA.entry.sha256))).toBe(false);
+    expect(left.filter((k) => k.startsWith('file:'))).toEqual([`file:${shared.sha256}`]); // b still uses it
+    expect(left.some((k) => k.includes(onlyA.sha256))).toBe(false);
     expect((await listStoredPacks(store)).map((p) => p.name)).toEqual(['b']);
+    expect(await storedManifest('local:a:123', store)).toBeNull();
 
     await deleteStoredPack('/b/manifest.json', store);
     expect(await keys(store)).toEqual([]);

@@ -11,7 +11,8 @@ import type { GraphRunner, TensorData } from '../pipeline/graph-runner';
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'warning';
 
-export type ComponentBytes = (componentId: string) => Promise<Uint8Array>;
+/** A component's graph file, verified: chunk Blobs joined (mostly on disk, from IndexedDB). */
+export type ComponentFile = (componentId: string) => Promise<Blob>;
 
 export class OrtRunner implements GraphRunner {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
@@ -23,7 +24,7 @@ export class OrtRunner implements GraphRunner {
   constructor(
     private readonly manifest: PackManifest,
     private readonly backend: BackendChoice,
-    private readonly bytesFor: ComponentBytes,
+    private readonly fileFor: ComponentFile,
   ) {}
 
   get deviceLost(): string | null {
@@ -48,16 +49,21 @@ export class OrtRunner implements GraphRunner {
   private async createSession(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession> {
     const component = this.manifest.components[componentId];
     if (!component) throw new Error(`the pack has no component ${componentId}`);
-    const bytes = await this.bytesFor(componentId);
+    const blob = await this.fileFor(componentId);
     const file = component.variants[this.backend.variant]?.file ?? componentId;
+    // ORT reads a URL itself, streaming files over 1 GB into one buffer; handing it the Blob's URL means
+    // this worker never joins the chunks into a second whole-file copy.
+    const url = URL.createObjectURL(blob);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
+      session = await ort.InferenceSession.create(url, {
         executionProviders: [this.backend.ep],
         graphOptimizationLevel: 'all',
       });
     } catch (e) {
       throw new GraphLoadError(file, this.backend.label, (e as Error).message ?? String(e));
+    } finally {
+      URL.revokeObjectURL(url);
     }
     if (this.backend.ep === 'webgpu') await this.watchDevice();
     onProgress?.({ phase: 'warmup', component: componentId });
