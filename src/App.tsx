@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { CanvasPanel } from './components/canvas/CanvasPanel';
 import { DownloadPanel } from './components/DownloadPanel';
 import { GenerateForm } from './components/GenerateForm';
 import { ImageOutput } from './components/ImageOutput';
@@ -48,9 +49,10 @@ export function App() {
         <GenerateForm />
         <ImageOutput />
       </div>
+      <CanvasPanel />
+      <PackPicker />
       <footer>
         <p>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</p>
-        <PackPicker />
         <StoragePanel />
         <PackCredits />
       </footer>

@@ -2,7 +2,11 @@
 import type { GenerateParams, LoadOptions, PackSourceSpec, Progress, StoredPack } from '../workers/engine-api';
 import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
+import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas/canvas-image';
+import { rasterizeMask } from './canvas/mask-ops';
+import type { CanvasRequest } from './store/canvas-slice';
 import { isBundledPack, readUrlOptions } from './url-options';
+import { randomSeed } from '../workers/pipeline/random';
 
 const store = useAppStore;
 
@@ -146,4 +150,93 @@ export async function generateImage(): Promise<void> {
       store.getState().setEngine({ error });
     }
   }
+}
+
+/** The pack's size rules, for canvases made from uploads and blank canvases. */
+export function canvasSizeRules(): SizeRules {
+  const pack = store.getState().pack;
+  return {
+    multipleOf: pack?.resolution.multipleOf ?? 16,
+    min: pack?.resolution.min ?? 16,
+    max: pack?.resolution.max ?? 1024,
+    preferred: pack?.defaults.width ?? 64,
+  };
+}
+
+/** Overlap of an outpainting mask into the old image, in pixels: enough for the join to be generated
+ * with the new area, small enough to leave the old content to itself. */
+export const OUTPAINT_OVERLAP = 4;
+
+async function runCanvasRequest(request: CanvasRequest, seed: number): Promise<void> {
+  const s = store.getState();
+  if (!s.pack || (s.status !== 'ready' && s.status !== 'error')) return;
+  s.setEngine({ status: 'generating', error: null, progress: null });
+  try {
+    const result = await engine().inpaint(
+      {
+        prompt: s.prompt,
+        negativePrompt: s.negativePrompt,
+        seed,
+        sampler: s.sampler,
+        steps: s.steps,
+        guidance: s.guidance,
+        width: request.image.width,
+        height: request.image.height,
+        image: request.image.pixels,
+        mask: request.mask,
+        blendMask: request.kind === 'outpaint' ? request.blendMask : undefined,
+        feather: request.kind === 'inpaint' ? request.feather : 0,
+      },
+      onProgress,
+    );
+    store.getState().stageResult({
+      image: { width: result.width, height: result.height, pixels: result.pixels },
+      seed: result.seed,
+      request,
+    });
+    store.getState().setEngine({ status: 'ready', progress: null });
+  } catch (e) {
+    store.getState().setEngine({ status: 'error', error: errorOf(e), progress: null });
+  }
+}
+
+/** Repaints the brushed region of the canvas from the prompt. */
+export function inpaintCanvas(): Promise<void> {
+  const { canvas, feather, seed } = store.getState();
+  if (!canvas) return Promise.resolve();
+  const { image, ops } = canvas.present;
+  const mask = rasterizeMask(ops, image.width, image.height);
+  return runCanvasRequest({ kind: 'inpaint', image, mask, feather }, seed);
+}
+
+/** Enlarges the canvas on one side (or zooms out) and generates the new area. */
+export function outpaintCanvas(where: Side | 'zoom-out'): Promise<void> {
+  const { canvas, outpaintAmount, seed } = store.getState();
+  if (!canvas) return Promise.resolve();
+  const { image } = canvas.present;
+  const rules = canvasSizeRules();
+  const request =
+    where === 'zoom-out'
+      ? zoomOutCanvas(image, 0.75, OUTPAINT_OVERLAP, rules.multipleOf)
+      : extendCanvas(image, where, outpaintAmount, OUTPAINT_OVERLAP);
+  const side = Math.max(request.image.width, request.image.height);
+  if (side > rules.max) {
+    store.getState().setEngine({
+      error: {
+        name: 'InvalidParamsError',
+        message: `The canvas would be ${request.image.width}×${request.image.height}, over the ${rules.max} px this pack can make. Crop it or extend less.`,
+      },
+    });
+    return Promise.resolve();
+  }
+  return runCanvasRequest({ kind: 'outpaint', ...request }, seed);
+}
+
+/** The staged result again, with a new random seed. */
+export function retryStaged(): Promise<void> {
+  const { staged } = store.getState();
+  if (!staged) return Promise.resolve();
+  const seed = randomSeed();
+  store.getState().setParams({ seed });
+  return runCanvasRequest(staged.request, seed);
 }

@@ -82,6 +82,19 @@ export interface GenerateParams {
   height: number;
 }
 
+/** Inpainting (and outpainting, on a canvas the UI has enlarged): the masked region is generated. */
+export interface InpaintParams extends GenerateParams {
+  /** The canvas, RGBA, width × height. */
+  image: Uint8ClampedArray;
+  /** The rasterised brush mask, width × height: 0 keep … 255 repaint. */
+  mask: Uint8Array;
+  /** Pixels outside the mask over which the result fades into the original (0 … 64). */
+  feather: number;
+  /** Where the result may replace the canvas, if narrower than `mask`: outpainting generates a strip
+   * of the old image with the new area (the overlap, for a seamless join) but keeps the old pixels. */
+  blendMask?: Uint8Array;
+}
+
 export interface GeneratedImage {
   width: number;
   height: number;
@@ -131,6 +144,9 @@ export interface EngineApi {
   /** Stops a running download; the load rejects with DownloadCancelledError, and stored chunks stay. */
   cancelLoad(): Promise<void>;
   generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage>;
+  /** Repaints the masked region; pixels outside the feathered mask come back unchanged. The inpainting
+   * U-Net and MoVQ encoder load on first use. */
+  inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage>;
   unload(): Promise<void>;
   /** Packs stored in this browser, with their size on disk. */
   listStoredPacks(): Promise<StoredPack[]>;

@@ -9,6 +9,7 @@ import type {
   ExecutionProvider,
   GenerateParams,
   GeneratedImage,
+  InpaintParams,
   LoadedPack,
   LoadOptions,
   PackPlan,
@@ -27,6 +28,7 @@ import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from '.
 import type { PackSource } from './pack/pack-source';
 import { UrlPackSource } from './pack/url-pack-source';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
+import { checkInpaintParams, inpaint, inpaintingUNet, movqEncoder } from './pipeline/inpaint';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
 import { chooseBackend } from './runtime/choose-backend';
@@ -228,6 +230,29 @@ export class Engine implements EngineApi {
       return Comlink.transfer(image, [image.pixels.buffer]);
     } catch (e) {
       // A device lost mid-run surfaces as an ORT error; report the loss, which is what to act on.
+      if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
+      throw e;
+    }
+  }
+
+  async inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
+    const loaded = this.loaded;
+    if (!loaded) throw new NoPackLoadedError();
+    if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
+    const { manifest } = loaded.context;
+    checkInpaintParams(manifest, params); // before loading anything for a request that cannot run
+    try {
+      // Loaded lazily: text-to-image never needs them.
+      const lazy = [inpaintingUNet(manifest), movqEncoder(manifest)].filter(
+        (id): id is string => id !== null && !loaded.runner.has(id),
+      );
+      for (const [index, id] of lazy.entries()) {
+        onProgress({ phase: 'load', component: id, index, count: lazy.length });
+        await loaded.runner.session(id, onProgress);
+      }
+      const image = await inpaint(loaded.context, params, onProgress);
+      return Comlink.transfer(image, [image.pixels.buffer]);
+    } catch (e) {
       if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
       throw e;
     }

@@ -86,3 +86,14 @@ export class PackTooLargeError extends Error {
     );
   }
 }
+
+/** An image or mask whose size does not match the canvas it was sent with. */
+export class ImageSizeError extends Error {
+  override name = 'ImageSizeError';
+  constructor(what: string, got: string, expected: string) {
+    super(
+      `The ${what} is ${got} but the canvas is ${expected}. Resize it to the canvas (or start a new canvas from it) ` +
+        'and try again.',
+    );
+  }
+}

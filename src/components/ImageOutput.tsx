@@ -4,6 +4,7 @@ import { useAppStore } from '../store';
 /** The generated image, drawn at its own size and scaled up without smoothing (nano images are 64 px). */
 export function ImageOutput() {
   const image = useAppStore((s) => s.image);
+  const openCanvas = useAppStore((s) => s.openCanvas);
   const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
@@ -27,7 +28,15 @@ export function ImageOutput() {
         aria-label={`Generated image, seed ${image.seed}`}
       />
       <figcaption>
-        Seed {image.seed} · {image.width} × {image.height} · {(image.totalMs / 1000).toFixed(1)} s
+        Seed {image.seed} · {image.width} × {image.height} · {(image.totalMs / 1000).toFixed(1)} s{' '}
+        <button
+          type="button"
+          onClick={() =>
+            openCanvas({ width: image.width, height: image.height, pixels: new Uint8ClampedArray(image.pixels) })
+          }
+        >
+          Edit on canvas
+        </button>
       </figcaption>
     </figure>
   );

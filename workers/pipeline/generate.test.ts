@@ -1,47 +1,18 @@
 // The whole text-to-image pipeline on onnxruntime-node with the committed random pack.
-import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateParams, Progress } from '../engine-api';
 import { InvalidParamsError } from '../errors';
-import { parseManifest, type PackManifest } from '../pack/manifest';
 import { generate, type PipelineContext } from './generate';
-import type { GraphRunner, TensorData } from './graph-runner';
-import { PromptTokenizer } from './prompt-tokenizer';
+import { nodePipeline, type GraphCall } from './node-pipeline';
 
-const packDir = new URL('../../public/models/kandinsky3-tiny-random/', import.meta.url);
 let ctx: PipelineContext;
-const calls: { component: string; dims: Record<string, number[]> }[] = [];
-
-class NodeRunner implements GraphRunner {
-  constructor(private readonly sessions: Record<string, ort.InferenceSession>) {}
-  async run(component: string, feeds: Record<string, TensorData>) {
-    calls.push({ component, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
-    const inputs = Object.fromEntries(
-      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]),
-    );
-    const out = await this.sessions[component]!.run(inputs);
-    return Object.fromEntries(
-      Object.entries(out).map(([k, v]) => [
-        k,
-        { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] } as TensorData,
-      ]),
-    );
-  }
-}
+let calls: GraphCall[];
 
 beforeAll(async () => {
-  const manifest: PackManifest = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8')));
-  const sessions: Record<string, ort.InferenceSession> = {};
-  for (const [id, component] of Object.entries(manifest.components)) {
-    sessions[id] = await ort.InferenceSession.create(readFileSync(new URL(component.variants.fp32!.file, packDir)));
-  }
-  const tokenizer = new PromptTokenizer(
-    JSON.parse(readFileSync(new URL(manifest.text.tokenizer, packDir), 'utf8')),
-    manifest.text.maxLength,
-    manifest.text.padId,
-  );
-  ctx = { manifest, tokenizer, runner: new NodeRunner(sessions) };
+  ({ ctx, calls } = await nodePipeline(
+    new URL('../../public/models/kandinsky3-tiny-random/', import.meta.url),
+    'fp32',
+  ));
 }, 120_000);
 
 const base: GenerateParams = {

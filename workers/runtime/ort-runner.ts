@@ -35,6 +35,11 @@ export class OrtRunner implements GraphRunner {
     this.lostListeners.push(listener);
   }
 
+  /** Whether a component's session exists (or is being created). */
+  has(componentId: string): boolean {
+    return this.sessions.has(componentId);
+  }
+
   /** Creates (once) and warms up the session of a component. */
   session(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession> {
     let pending = this.sessions.get(componentId);

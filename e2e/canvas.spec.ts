@@ -1,0 +1,153 @@
+// The canvas editor on the real engine and the bundled nano pack (wasm): brushing a mask, inpainting
+// only the masked region, undo/redo, outpainting, uploads, and drawing by touch.
+import { expect, test, type Page } from '@playwright/test';
+
+async function ready(page: Page) {
+  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
+}
+
+/** The RGBA bytes of one of the canvas layers, at image resolution. */
+async function layer(page: Page, testId: 'canvas-image' | 'canvas-mask'): Promise<number[]> {
+  return page
+    .getByTestId(testId)
+    .evaluate((canvas: HTMLCanvasElement) =>
+      Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data),
+    );
+}
+
+/** Screen position of an image pixel, from where the image canvas is drawn. */
+async function screenOf(page: Page, x: number, y: number) {
+  await page.getByTestId('canvas-viewport').scrollIntoViewIfNeeded();
+  const box = (await page.getByTestId('canvas-image').boundingBox())!;
+  const width = Number(await page.getByTestId('canvas-image').getAttribute('data-width'));
+  const scale = box.width / width;
+  return { x: box.x + (x + 0.5) * scale, y: box.y + (y + 0.5) * scale };
+}
+
+async function brush(page: Page, from: [number, number], to: [number, number]) {
+  const a = await screenOf(page, ...from);
+  const b = await screenOf(page, ...to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function generatedImageOnCanvas(page: Page) {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('output')).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Edit on canvas' }).click();
+  await expect(page.getByTestId('canvas-image')).toHaveAttribute('data-width', '64');
+}
+
+const maskedPixels = (page: Page) => page.getByTestId('canvas-mask').getAttribute('data-masked-pixels').then(Number);
+
+test('brush, inpaint, accept: only the masked region changes; undo and redo restore each state', async ({ page }) => {
+  await generatedImageOnCanvas(page);
+  const original = await layer(page, 'canvas-image');
+  await brush(page, [20, 32], [44, 32]);
+  await expect.poll(() => maskedPixels(page)).toBeGreaterThan(100); // a size-8 stroke 24 px long
+  const strokePixels = await maskedPixels(page);
+  const mask = (await layer(page, 'canvas-mask')).filter((_, i) => i % 4 === 3).map((a) => a > 0);
+
+  await page.getByLabel('Prompt').fill('blue heart, flat style');
+  await page.getByRole('button', { name: 'Inpaint' }).click();
+  const staging = page.getByRole('group', { name: 'Result' });
+  await expect(staging).toBeVisible({ timeout: 120_000 });
+  await staging.getByRole('button', { name: 'Accept' }).click();
+  await expect(staging).toBeHidden();
+  const result = await layer(page, 'canvas-image');
+
+  // Pixels farther than the feather (2) from the mask are bit-identical; masked ones changed.
+  const feather = Number(await page.locator('input[name=feather]').inputValue());
+  const near = (x: number, y: number) => {
+    for (let dy = -feather - 1; dy <= feather + 1; dy++)
+      for (let dx = -feather - 1; dx <= feather + 1; dx++)
+        if (mask[Math.min(63, Math.max(0, y + dy)) * 64 + Math.min(63, Math.max(0, x + dx))]) return true;
+    return false;
+  };
+  let changedInside = 0;
+  for (let y = 0; y < 64; y++) {
+    for (let x = 0; x < 64; x++) {
+      const i = 4 * (y * 64 + x);
+      const same = [0, 1, 2, 3].every((c) => result[i + c] === original[i + c]);
+      if (!near(x, y)) expect(same, `pixel (${x}, ${y}) outside the mask changed`).toBe(true);
+      else if (mask[y * 64 + x] && !same) changedInside += 1;
+    }
+  }
+  expect(changedInside).toBeGreaterThan(strokePixels / 2);
+  expect(await maskedPixels(page)).toBe(0); // accepting clears the mask
+
+  // Undo: the image before the result, with its mask; then without the stroke. Redo brings both back.
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => layer(page, 'canvas-image')).toEqual(original);
+  await expect.poll(() => maskedPixels(page)).toBe(strokePixels);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => maskedPixels(page)).toBe(0);
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(() => maskedPixels(page)).toBe(strokePixels);
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(() => layer(page, 'canvas-image')).toEqual(result);
+});
+
+test('outpaint 32 px to the right: the canvas is wider and the original part is unchanged', async ({ page }) => {
+  await generatedImageOnCanvas(page);
+  const original = await layer(page, 'canvas-image');
+  await page.getByLabel('Extend by').selectOption('32');
+  await page.getByRole('button', { name: 'Outpaint right' }).click();
+  const staging = page.getByRole('group', { name: 'Result' });
+  await expect(staging).toContainText('96×64', { timeout: 120_000 });
+  await staging.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByTestId('canvas-image')).toHaveAttribute('data-width', '96');
+  const wide = await layer(page, 'canvas-image');
+  for (let y = 0; y < 64; y++) {
+    expect(wide.slice(4 * y * 96, 4 * (y * 96 + 64)), `row ${y}`).toEqual(original.slice(4 * y * 64, 4 * (y + 1) * 64));
+  }
+  // The new strip is generated, not a copy of the last column.
+  const strip = wide.slice(4 * (32 * 96 + 64), 4 * (32 * 96 + 96));
+  expect(new Set(strip.filter((_, i) => i % 4 === 0)).size).toBeGreaterThan(1);
+});
+
+test('an uploaded picture opens fitted to the pack; a file that is not an image says so', async ({ page }) => {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  await page.locator('input[name=canvasImage]').setInputFiles('docs/nano-sample-grid.png');
+  const image = page.getByTestId('canvas-image');
+  await expect(image).toHaveAttribute('data-width', /\d+/);
+  const [w, h] = [Number(await image.getAttribute('data-width')), Number(await image.getAttribute('data-height'))];
+  expect(Math.max(w, h)).toBe(64);
+  expect((w % 16) + (h % 16)).toBe(0);
+  await page.locator('input[name=canvasImage]').setInputFiles({
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('not a picture'),
+  });
+  await expect(page.locator('[data-error=ImageLoadError]')).toContainText('is not an image this browser can read');
+});
+
+test.describe('touch', () => {
+  test.use({ hasTouch: true });
+
+  test('drawing works under touch emulation, and the page does not scroll', async ({ page }) => {
+    await page.goto('/?ep=wasm');
+    await ready(page);
+    await page.getByRole('button', { name: 'Blank canvas' }).click();
+    const start = await screenOf(page, 10, 10);
+    const end = await screenOf(page, 50, 40);
+    const scrollBefore = await page.evaluate(() => window.scrollY);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: start.x, y: start.y }] });
+    for (let k = 1; k <= 10; k++) {
+      const x = start.x + ((end.x - start.x) * k) / 10;
+      const y = start.y + ((end.y - start.y) * k) / 10;
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect.poll(() => maskedPixels(page)).toBeGreaterThan(100);
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => maskedPixels(page)).toBe(0);
+  });
+});

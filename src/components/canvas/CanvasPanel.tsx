@@ -1,0 +1,125 @@
+// The canvas editor: start from the generated image, an uploaded one (picker, drop or paste) or a
+// blank canvas; brush a mask; inpaint or outpaint; stage, accept, undo.
+import { useEffect, useMemo, useState } from 'react';
+import { blankImage } from '../../canvas/canvas-image';
+import { loadImageFile } from '../../canvas/load-image';
+import { maskedPixelCount, rasterizeMask } from '../../canvas/mask-ops';
+import { canvasSizeRules } from '../../engine-actions';
+import { useAppStore } from '../../store';
+import { CanvasToolbar } from './CanvasToolbar';
+import { CanvasView } from './CanvasView';
+import { StagingBar } from './StagingBar';
+
+const typing = (target: EventTarget | null) =>
+  target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+
+export function CanvasPanel() {
+  const s = useAppStore();
+  const doc = s.canvas?.present;
+  const [problem, setProblem] = useState<string | null>(null);
+  const maskedPixels = useMemo(
+    () => (doc ? maskedPixelCount(rasterizeMask(doc.ops, doc.image.width, doc.image.height)) : 0),
+    [doc],
+  );
+
+  const open = (file: Blob) =>
+    loadImageFile(file, canvasSizeRules()).then(
+      (image) => {
+        setProblem(null);
+        s.openCanvas(image);
+      },
+      (e: Error) => setProblem(e.message),
+    );
+
+  // Keyboard: undo / redo, and [ ] for the brush size; never while typing in a field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (typing(e.target) || !useAppStore.getState().canvas) return;
+      const state = useAppStore.getState();
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) state.redoCanvas();
+        else state.undoCanvas();
+      } else if (mod && e.key.toLowerCase() === 'y') {
+        e.preventDefault();
+        state.redoCanvas();
+      } else if (e.key === '[' || e.key === ']') {
+        state.setCanvasOptions({
+          brushSize: state.brushSize + (e.key === ']' ? 1 : -1) * Math.max(1, Math.round(state.brushSize / 8)),
+        });
+      }
+    };
+    // A pasted image opens as a canvas.
+    const onPaste = (e: ClipboardEvent) => {
+      if (typing(e.target)) return;
+      const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+      if (file) {
+        e.preventDefault();
+        void open(file);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('paste', onPaste);
+    };
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const rules = canvasSizeRules();
+  return (
+    <section
+      className="canvas-panel"
+      aria-label="Canvas"
+      onDragOver={(e) => {
+        if (Array.from(e.dataTransfer.items).some((i) => i.type.startsWith('image/'))) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const file = Array.from(e.dataTransfer.files).find((f) => f.type.startsWith('image/'));
+        if (!file) return;
+        e.preventDefault();
+        e.stopPropagation();
+        void open(file);
+      }}
+    >
+      <h2>Canvas</h2>
+      {problem && (
+        <p className="error" role="alert" data-error="ImageLoadError">
+          {problem}
+        </p>
+      )}
+      <div className="row">
+        <button type="button" onClick={() => s.openCanvas(blankImage(rules.preferred, rules.preferred))}>
+          Blank canvas
+        </button>
+        <label className="file-button">
+          Open image…
+          <input
+            type="file"
+            name="canvasImage"
+            accept="image/*"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void open(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        {!doc && <span className="hint">or paste or drop an image, or press “Edit on canvas” under a result</span>}
+        {doc && (
+          <button type="button" onClick={s.closeCanvas}>
+            Close canvas
+          </button>
+        )}
+      </div>
+      {doc && (
+        <>
+          <CanvasToolbar maskedPixels={maskedPixels} />
+          <CanvasView />
+          <StagingBar />
+        </>
+      )}
+    </section>
+  );
+}

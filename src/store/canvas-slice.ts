@@ -1,0 +1,92 @@
+// The canvas editor's state: the document history (image + mask operations, one undo step each),
+// the tools, and a staged result waiting to be accepted, discarded or tried again.
+import type { StateCreator } from 'zustand';
+import type { CanvasImage, OutpaintRequest } from '../canvas/canvas-image';
+import { commit, redo, startHistory, undo, type History } from '../canvas/canvas-history';
+import type { MaskOp } from '../canvas/mask-ops';
+import type { AppState } from './index';
+
+export interface CanvasDoc {
+  image: CanvasImage;
+  ops: MaskOp[];
+}
+
+/** What produced a staged result, to try it again with another seed. */
+export type CanvasRequest =
+  { kind: 'inpaint'; image: CanvasImage; mask: Uint8Array; feather: number } | ({ kind: 'outpaint' } & OutpaintRequest);
+
+export interface StagedResult {
+  image: CanvasImage;
+  seed: number;
+  request: CanvasRequest;
+}
+
+export type CanvasTool = 'brush' | 'eraser';
+
+export interface CanvasSlice {
+  canvas: History<CanvasDoc> | null;
+  tool: CanvasTool;
+  brushSize: number; // image pixels
+  feather: number; // image pixels
+  showMask: boolean;
+  outpaintAmount: number; // image pixels
+  staged: StagedResult | null;
+  setCanvasOptions: (
+    changes: Partial<Pick<CanvasSlice, 'tool' | 'brushSize' | 'feather' | 'showMask' | 'outpaintAmount'>>,
+  ) => void;
+  /** A new canvas from an image; undoable when a canvas was already open. */
+  openCanvas: (image: CanvasImage) => void;
+  closeCanvas: () => void;
+  addMaskOp: (op: MaskOp) => void;
+  undoCanvas: () => void;
+  redoCanvas: () => void;
+  stageResult: (result: StagedResult) => void;
+  /** The staged image becomes the canvas, with a clear mask: one undo step. */
+  acceptStaged: () => void;
+  discardStaged: () => void;
+}
+
+export const BRUSH_SIZES = { min: 1, max: 64 };
+
+export const createCanvasSlice: StateCreator<AppState, [], [], CanvasSlice> = (set, get) => ({
+  canvas: null,
+  tool: 'brush',
+  brushSize: 8,
+  feather: 2,
+  showMask: true,
+  outpaintAmount: 32,
+  staged: null,
+  setCanvasOptions: (changes) =>
+    set({
+      ...changes,
+      ...(changes.brushSize !== undefined && {
+        brushSize: Math.min(BRUSH_SIZES.max, Math.max(BRUSH_SIZES.min, Math.round(changes.brushSize))),
+      }),
+    }),
+  openCanvas: (image) => {
+    const { canvas } = get();
+    const doc = { image, ops: [] };
+    set({ canvas: canvas ? commit(canvas, doc) : startHistory(doc), staged: null });
+  },
+  closeCanvas: () => set({ canvas: null, staged: null }),
+  addMaskOp: (op) => {
+    const { canvas } = get();
+    if (!canvas) return;
+    set({ canvas: commit(canvas, { ...canvas.present, ops: [...canvas.present.ops, op] }) });
+  },
+  undoCanvas: () => {
+    const { canvas, staged } = get();
+    if (canvas && !staged) set({ canvas: undo(canvas) });
+  },
+  redoCanvas: () => {
+    const { canvas, staged } = get();
+    if (canvas && !staged) set({ canvas: redo(canvas) });
+  },
+  stageResult: (staged) => set({ staged }),
+  acceptStaged: () => {
+    const { canvas, staged } = get();
+    if (!canvas || !staged) return;
+    set({ canvas: commit(canvas, { image: staged.image, ops: [] }), staged: null });
+  },
+  discardStaged: () => set({ staged: null }),
+});

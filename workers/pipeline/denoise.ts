@@ -1,0 +1,125 @@
+// The denoising loop shared by text-to-image and inpainting, and the MoVQ decode after it.
+//
+// Random numbers, all from one SeededRandom(seed) stream in this order: the initial latent, then one
+// fresh latent-sized draw per step that needs noise (every Flash step; ancestral steps with prev > 0).
+import type { GenerateParams, ProgressCallback } from '../engine-api';
+import { InvalidParamsError } from '../errors';
+import { ancestralStep, ancestralTimesteps } from './ancestral-sampler';
+import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
+import type { PipelineContext } from './generate';
+import { asFloat32, float32 } from './graph-runner';
+import { imageToRgba } from './latent-to-image';
+import { guide } from './prediction';
+import { SeededRandom } from './random';
+import { alphasCumprod } from './schedule';
+import { conditioningTensors, type Conditioning } from './text-conditioning';
+
+export interface DenoiseRequest {
+  unetId: string;
+  conditioning: Conditioning;
+  height: number; // latent rows
+  width: number; // latent columns
+  /** Channels appended to x_t at every step, for both guidance rows: the inpainting U-Net's keep-mask
+   * and masked-image latent (reference §8.1). */
+  extraChannels?: { data: Float32Array; channels: number };
+  onProgress: ProgressCallback;
+}
+
+export async function denoiseLatent(
+  ctx: PipelineContext,
+  params: GenerateParams,
+  request: DenoiseRequest,
+): Promise<Float32Array> {
+  const { manifest, runner } = ctx;
+  const { unetId, conditioning, height: h, width: w, extraChannels, onProgress } = request;
+  const unet = manifest.components[unetId]!.unet!;
+  const c = manifest.latent.channels;
+  const size = c * h * w;
+  const extra = extraChannels?.channels ?? 0;
+  if (c + extra !== unet.inChannels) {
+    throw new InvalidParamsError(`${unetId} takes ${unet.inChannels} input channels, not ${c + extra}`);
+  }
+  const alphas = alphasCumprod(manifest.schedule);
+  // Kandinsky 3 samplers assume x̂₀ in [−1, 1]; nano latents have unit variance (manifest latent.clipRange).
+  const clipRange = manifest.latent.clipRange ?? 1;
+  const random = new SeededRandom(params.seed);
+  const cond = conditioningTensors(conditioning);
+  const rowSize = (c + extra) * h * w;
+  const runUNet = async (x: Float32Array, t: number): Promise<Float32Array> => {
+    const rows = conditioning.rows;
+    const batch = new Float32Array(rows * rowSize);
+    for (let r = 0; r < rows; r++) {
+      batch.set(x, r * rowSize);
+      if (extraChannels) batch.set(extraChannels.data, r * rowSize + size);
+    }
+    const out = await runner.run(unetId, {
+      sample: float32(batch, [rows, c + extra, h, w]),
+      timestep: float32(new Float32Array(rows).fill(t), [rows]),
+      ...cond,
+    });
+    const y = asFloat32(out.model_output, 'model_output');
+    return rows === 2 ? guide(y.subarray(0, size), y.subarray(size), params.guidance) : y;
+  };
+
+  let x = random.normals(size);
+  if (params.sampler === 'flash') {
+    const timesteps = unet.flashTimesteps ?? FLASH_TIMESTEPS;
+    for (const [i, t] of timesteps.entries()) {
+      onProgress({ phase: 'denoise', step: i + 1, steps: timesteps.length });
+      const xt = flashNoisedInput(x, random.normals(size), alphas[t]!);
+      x = flashStep(xt, await runUNet(xt, t), alphas[t]!, unet.predictionType);
+    }
+    return x;
+  }
+  const grid = ancestralTimesteps(
+    params.steps,
+    params.sampler === 'ancestral' ? 'original' : 'diffusers',
+    alphas.length,
+  );
+  for (const [i, [t, prev]] of grid.entries()) {
+    onProgress({ phase: 'denoise', step: i + 1, steps: grid.length });
+    const output = await runUNet(x, t);
+    x = ancestralStep({
+      xt: x,
+      output,
+      t,
+      prev,
+      alphas,
+      predictionType: unet.predictionType,
+      // Original 3.1 T2I: dynamic threshold at p = 0.99; diffusers: clip to [−1, 1].
+      processing:
+        params.sampler === 'ancestral'
+          ? { kind: 'dynamic-threshold', percentile: 0.99, range: clipRange }
+          : { kind: 'clip', range: clipRange },
+      sampleSize: size,
+      noise: prev > 0 ? random.normals(size) : null,
+    });
+  }
+  return x;
+}
+
+/** Latent → RGBA through the MoVQ decoder, undoing the pack's latent scaling. */
+export async function decodeLatent(
+  ctx: PipelineContext,
+  x: Float32Array,
+  width: number,
+  height: number,
+): Promise<Uint8ClampedArray> {
+  const { manifest, runner } = ctx;
+  const { scale, shift, scaleFactor: f, channels: c } = manifest.latent;
+  const movqLatent = x.map((v) => v / scale + shift);
+  const decoder = Object.entries(manifest.components).find(([, comp]) => comp.role === 'movq-decoder')?.[0];
+  if (!decoder) throw new InvalidParamsError(`${manifest.title} has no MoVQ decoder`);
+  const decoded = await runner.run(decoder, { latent: float32(movqLatent, [1, c, height / f, width / f]) });
+  return imageToRgba(asFloat32(decoded.image, 'image'), width, height);
+}
+
+/** Stage times of one image, from the moments each stage ended (performance.now()). */
+export function stageTimings(started: number, textDone: number, denoiseDone: number, end: number) {
+  return {
+    totalMs: end - started,
+    textMs: textDone - started,
+    denoiseMs: denoiseDone - textDone,
+    decodeMs: end - denoiseDone,
+  };
+}
