@@ -151,3 +151,56 @@ test.describe('touch', () => {
     await expect.poll(() => maskedPixels(page)).toBe(0);
   });
 });
+
+test('a pasted picture and a dropped one open as canvases', async ({ page }) => {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  // Build the picture in the page: a 128×64 PNG, then paste it and drop it (synthetic events carry Files).
+  const open = (how: 'paste' | 'drop') =>
+    page.evaluate(async (kind) => {
+      const canvas = new OffscreenCanvas(128, 64);
+      const context = canvas.getContext('2d')!;
+      context.fillStyle = kind === 'paste' ? '#f00' : '#00f';
+      context.fillRect(0, 0, 128, 64);
+      const file = new File([await canvas.convertToBlob({ type: 'image/png' })], `${kind}.png`, { type: 'image/png' });
+      const data = new DataTransfer();
+      data.items.add(file);
+      if (kind === 'paste') window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+      else
+        document
+          .querySelector('[aria-label=Canvas]')!
+          .dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, how);
+  const image = page.getByTestId('canvas-image');
+  await open('paste');
+  await expect(image).toHaveAttribute('data-width', '64');
+  await expect(image).toHaveAttribute('data-height', '32');
+  expect((await layer(page, 'canvas-image')).slice(0, 3)).toEqual([255, 0, 0]);
+  await open('drop');
+  await expect.poll(async () => (await layer(page, 'canvas-image')).slice(0, 3)).toEqual([0, 0, 255]);
+});
+
+test.describe('pinch', () => {
+  test.use({ hasTouch: true });
+
+  test('two fingers zoom the canvas instead of drawing', async ({ page }) => {
+    await page.goto('/?ep=wasm');
+    await ready(page);
+    await page.getByRole('button', { name: 'Blank canvas' }).click();
+    const stage = page.locator('.canvas-stage');
+    const zoomBefore = Number(await stage.getAttribute('data-zoom'));
+    const c = await screenOf(page, 32, 32);
+    const cdp = await page.context().newCDPSession(page);
+    const fingers = (spread: number) => [
+      { x: c.x - spread, y: c.y, id: 1 },
+      { x: c.x + spread, y: c.y, id: 2 },
+    ];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(20) });
+    for (let k = 1; k <= 8; k++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(20 + 10 * k) });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect.poll(async () => Number(await stage.getAttribute('data-zoom'))).toBeGreaterThan(zoomBefore * 1.5);
+    expect(await maskedPixels(page)).toBe(0);
+  });
+});
