@@ -204,3 +204,31 @@ test.describe('pinch', () => {
     expect(await maskedPixels(page)).toBe(0);
   });
 });
+
+test('image to image: strength 0 gives the canvas back within the autoencoder error, strength 1 ignores it', async ({
+  page,
+}) => {
+  await generatedImageOnCanvas(page);
+  const original = await layer(page, 'canvas-image');
+  const meanAbsDiff = (a: number[], b: number[]) => {
+    let sum = 0;
+    for (let i = 0; i < a.length; i += 4) for (let c = 0; c < 3; c++) sum += Math.abs(a[i + c]! - b[i + c]!);
+    return sum / ((a.length / 4) * 3);
+  };
+  const staging = page.getByRole('group', { name: 'Result' });
+  const strength = page.locator('input[name=strength]');
+  const run = async (value: string) => {
+    await strength.fill(value);
+    await page.getByRole('button', { name: 'Image to image' }).click();
+    await expect(staging).toBeVisible({ timeout: 120_000 });
+    const result = await layer(page, 'canvas-image'); // the staged result is what the canvas shows
+    await staging.getByRole('button', { name: 'Discard' }).click();
+    return result;
+  };
+  expect(meanAbsDiff(await run('0'), original)).toBeLessThan(12);
+  const fromImage = await run('1');
+  await page.getByRole('button', { name: 'Blank canvas' }).click();
+  const blank = await layer(page, 'canvas-image');
+  const fromBlank = await run('1');
+  expect(meanAbsDiff(fromImage, fromBlank)).toBeLessThan(meanAbsDiff(original, blank) / 5);
+});

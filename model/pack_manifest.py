@@ -72,3 +72,13 @@ def validate_manifest(manifest: dict) -> dict:
     if problems:
         raise ManifestError(problems)
     return manifest
+
+
+def rewrite_manifest(pack_dir: Path, change) -> dict:
+    """Applies `change(manifest)` (in place) to `pack_dir/manifest.json`, validates, and writes it back."""
+    path = Path(pack_dir) / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    validate_manifest(manifest)
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest

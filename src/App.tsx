@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { CanvasPanel } from './components/canvas/CanvasPanel';
 import { DownloadPanel } from './components/DownloadPanel';
 import { GenerateForm } from './components/GenerateForm';
+import { HistoryPanel } from './components/HistoryPanel';
 import { ImageOutput } from './components/ImageOutput';
 import { PackCredits } from './components/PackCredits';
 import { PackPicker } from './components/PackPicker';
@@ -9,7 +10,7 @@ import { StoragePanel } from './components/StoragePanel';
 import { UpdatePrompt } from './components/UpdatePrompt';
 import { StatusLine } from './components/StatusLine';
 import { UnsupportedScreen } from './components/UnsupportedScreen';
-import { loadPack } from './engine-actions';
+import { cancelGeneration, generateImage, loadPack } from './engine-actions';
 import { useAppStore } from './store';
 
 export function App() {
@@ -19,6 +20,16 @@ export function App() {
 
   useEffect(() => {
     void loadPack();
+    // Wherever the focus is: Ctrl/Cmd+Enter generates (latest wins while one runs), Esc cancels.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') void cancelGeneration();
+      else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void generateImage();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, []);
 
   if (status === 'unsupported' && error) return <UnsupportedScreen message={error.message} />;
@@ -49,6 +60,7 @@ export function App() {
         <GenerateForm />
         <ImageOutput />
       </div>
+      <HistoryPanel />
       <CanvasPanel />
       <PackPicker />
       <footer>

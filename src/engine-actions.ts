@@ -1,9 +1,20 @@
 // What the UI asks of the engine, and how answers and errors land in the store.
-import type { GenerateParams, LoadOptions, PackSourceSpec, Progress, StoredPack } from '../workers/engine-api';
+import type {
+  GeneratedImage,
+  GenerateParams,
+  LoadOptions,
+  PackSourceSpec,
+  Progress,
+  StoredPack,
+} from '../workers/engine-api';
 import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
 import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas/canvas-image';
 import { rasterizeMask } from './canvas/mask-ops';
+import { addToHistory, listHistory } from './history/history-store';
+import type { GenerationParameters } from './png/generation-parameters';
+import { imagePng, parametersFromFile } from './png/png-file';
+import type { ShownImage } from './store/engine-slice';
 import type { CanvasRequest } from './store/canvas-slice';
 import { isBundledPack, readUrlOptions } from './url-options';
 import { randomSeed } from '../workers/pipeline/random';
@@ -110,46 +121,122 @@ export function deleteStoredPack(id: string): Promise<void> {
   return engine().deleteStoredPack(id);
 }
 
+/** How long a cancel may take before the worker is terminated and started afresh (a hung step). */
+export const HARD_CANCEL_MS = 8000;
+
+/** A Generate while one runs: latest wins. The running one is cancelled, then this one starts. */
+let pendingGenerate = false;
+
+function shown(parameters: GenerationParameters, image: GeneratedImage, id: number): ShownImage {
+  return {
+    parameters,
+    id,
+    width: image.width,
+    height: image.height,
+    pixels: image.pixels,
+    seed: image.seed,
+    totalMs: image.timings.totalMs,
+  };
+}
+
 export async function generateImage(): Promise<void> {
   const s = store.getState();
+  if (s.status === 'generating' || s.status === 'cancelling') {
+    pendingGenerate = true;
+    void cancelGeneration();
+    return;
+  }
   if (s.status !== 'ready' && s.status !== 'error') return;
   if (!s.pack) return;
-  const params: GenerateParams = {
-    prompt: s.prompt,
-    negativePrompt: s.negativePrompt,
-    seed: s.seed,
-    sampler: s.sampler,
-    steps: s.steps,
-    guidance: s.guidance,
-    width: s.width,
-    height: s.height,
-  };
-  s.setEngine({ status: 'generating', error: null, progress: null });
+  const model = s.pack.name;
+  s.setEngine({ status: 'generating', error: null, progress: null, batch: [] });
+  const batch: ShownImage[] = [];
   try {
-    const image = await engine().generate(params, onProgress);
-    store.getState().setEngine({
-      status: 'ready',
-      progress: null,
-      image: {
-        id: (store.getState().image?.id ?? 0) + 1,
-        width: image.width,
-        height: image.height,
-        pixels: image.pixels,
-        seed: image.seed,
-        totalMs: image.timings.totalMs,
-      },
-    });
+    for (let k = 0; k < Math.max(1, s.batchSize); k++) {
+      const params: GenerateParams = {
+        prompt: s.prompt,
+        negativePrompt: s.negativePrompt,
+        seed: (s.seed + k) % 2 ** 32,
+        sampler: s.sampler,
+        steps: s.steps,
+        guidance: s.guidance,
+        width: s.width,
+        height: s.height,
+      };
+      const image = await engine().generate(params, onProgress);
+      const entry = shown({ ...params, model }, image, (store.getState().image?.id ?? 0) + 1);
+      batch.push(entry);
+      store.getState().setEngine({ image: entry, batch: [...batch] });
+      void saveToHistory(entry);
+    }
+    store.getState().setEngine({ status: 'ready', progress: null });
   } catch (e) {
     const error = errorOf(e);
-    store.getState().setEngine({ status: 'error', error, progress: null });
-    if (error.name === 'GpuDeviceLostError') {
-      // A fresh worker gets a fresh GPU device; reload the pack on it and keep the error visible.
-      restartEngine();
-      const { source } = store.getState();
-      await (source ? openPack(source) : loadPack());
-      store.getState().setEngine({ error });
+    if (error.name === 'GenerationCancelledError') {
+      // Acknowledged by the worker: nothing partial is kept; finished images of a batch stay.
+      store.getState().setEngine({ status: 'ready', progress: null });
+    } else {
+      store.getState().setEngine({ status: 'error', error, progress: null });
+      if (error.name === 'GpuDeviceLostError') {
+        // A fresh worker gets a fresh GPU device; reload the pack on it and keep the error visible.
+        restartEngine();
+        const { source } = store.getState();
+        await (source ? openPack(source) : loadPack());
+        store.getState().setEngine({ error });
+      }
     }
   }
+  if (pendingGenerate) {
+    pendingGenerate = false;
+    await generateImage();
+  }
+}
+
+/**
+ * Cancels the running generation between steps. The UI stays in "cancelling" until the worker
+ * acknowledges (its call rejects with GenerationCancelledError); a worker that does not answer in
+ * HARD_CANCEL_MS is terminated and a fresh one loads the pack again.
+ */
+export async function cancelGeneration(): Promise<void> {
+  const s = store.getState();
+  if (s.status !== 'generating') return;
+  s.setEngine({ status: 'cancelling' });
+  const timer = setTimeout(() => void hardCancel(), HARD_CANCEL_MS);
+  const unsubscribe = store.subscribe((state) => {
+    if (state.status !== 'cancelling') {
+      clearTimeout(timer);
+      unsubscribe();
+    }
+  });
+  await engine().cancelGeneration();
+}
+
+async function hardCancel(): Promise<void> {
+  if (store.getState().status !== 'cancelling') return;
+  restartEngine();
+  pendingGenerate = false;
+  const { source } = store.getState();
+  await (source ? openPack(source) : loadPack());
+  store.getState().setEngine({
+    error: {
+      name: 'EngineRestartedError',
+      message: 'The generation did not stop in time, so the engine was restarted. The model is loaded again.',
+    },
+  });
+}
+
+async function saveToHistory(image: ShownImage): Promise<void> {
+  try {
+    const png = await imagePng(image, null);
+    await addToHistory({ width: image.width, height: image.height, parameters: image.parameters, png });
+    store.getState().setHistory(await listHistory());
+  } catch {
+    // History is a convenience: a full disk must not break generation (the image is still shown).
+  }
+}
+
+export async function refreshHistory(): Promise<void> {
+  store.getState().setHistory(await listHistory().catch(() => []));
 }
 
 /** The pack's size rules, for canvases made from uploads and blank canvases. */
@@ -172,23 +259,32 @@ async function runCanvasRequest(request: CanvasRequest, seed: number): Promise<v
   if (!s.pack || (s.status !== 'ready' && s.status !== 'error')) return;
   s.setEngine({ status: 'generating', error: null, progress: null });
   try {
-    const result = await engine().inpaint(
-      {
-        prompt: s.prompt,
-        negativePrompt: s.negativePrompt,
-        seed,
-        sampler: s.sampler,
-        steps: s.steps,
-        guidance: s.guidance,
-        width: request.image.width,
-        height: request.image.height,
-        image: request.image.pixels,
-        mask: request.mask,
-        blendMask: request.kind === 'outpaint' ? request.blendMask : undefined,
-        feather: request.kind === 'inpaint' ? request.feather : 0,
-      },
-      onProgress,
-    );
+    const common = {
+      prompt: s.prompt,
+      negativePrompt: s.negativePrompt,
+      seed,
+      sampler: s.sampler,
+      steps: s.steps,
+      guidance: s.guidance,
+      width: request.image.width,
+      height: request.image.height,
+    };
+    const result =
+      request.kind === 'img2img'
+        ? await engine().generate(
+            { ...common, init: { image: request.image.pixels, strength: request.strength } },
+            onProgress,
+          )
+        : await engine().inpaint(
+            {
+              ...common,
+              image: request.image.pixels,
+              mask: request.mask,
+              blendMask: request.kind === 'outpaint' ? request.blendMask : undefined,
+              feather: request.kind === 'inpaint' ? request.feather : 0,
+            },
+            onProgress,
+          );
     store.getState().stageResult({
       image: { width: result.width, height: result.height, pixels: result.pixels },
       seed: result.seed,
@@ -196,8 +292,19 @@ async function runCanvasRequest(request: CanvasRequest, seed: number): Promise<v
     });
     store.getState().setEngine({ status: 'ready', progress: null });
   } catch (e) {
-    store.getState().setEngine({ status: 'error', error: errorOf(e), progress: null });
+    const error = errorOf(e);
+    const cancelled = error.name === 'GenerationCancelledError';
+    store
+      .getState()
+      .setEngine({ status: cancelled ? 'ready' : 'error', error: cancelled ? null : error, progress: null });
   }
+}
+
+/** Image-to-image from the whole canvas at the chosen strength (reference §6.4). */
+export function imageToImage(): Promise<void> {
+  const { canvas, strength, seed } = store.getState();
+  if (!canvas) return Promise.resolve();
+  return runCanvasRequest({ kind: 'img2img', image: canvas.present.image, strength }, seed);
 }
 
 /** Repaints the brushed region of the canvas from the prompt. */
@@ -239,4 +346,28 @@ export function retryStaged(): Promise<void> {
   const seed = randomSeed();
   store.getState().setParams({ seed });
   return runCanvasRequest(staged.request, seed);
+}
+
+/** Restores the parameters stored in a dropped PNG; says when it has none. */
+export async function restoreParameters(file: File): Promise<void> {
+  const found = await parametersFromFile(file);
+  const s = store.getState();
+  if (!found) {
+    s.setEngine({
+      error: {
+        name: 'NoParametersError',
+        message: `${file.name} has no generation parameters (they are written by this app and by A1111-style tools).`,
+      },
+    });
+    return;
+  }
+  const { model: _model, sampler, width, height, ...rest } = found;
+  void _model; // another pack's images still give their prompt and settings
+  if (sampler && s.pack?.samplers.includes(sampler)) s.setSampler(sampler);
+  s.setParams(rest);
+  const r = s.pack?.resolution;
+  const fits = (side?: number) =>
+    side !== undefined && !!r && side % r.multipleOf === 0 && side >= r.min && side <= r.max;
+  if (fits(width) && fits(height)) s.setParams({ width, height });
+  s.setEngine({ error: null });
 }

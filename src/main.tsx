@@ -10,10 +10,15 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-// Debug and test hook: simulate a GPU reset (`kandinskyDebug.loseDevice()` in the console).
+// Debug and test hooks: simulate a GPU reset (`kandinskyDebug.loseDevice()` in the console), or a
+// step that hangs (`kandinskyDebug.hangNextGeneration()`: the next run never finishes nor answers a
+// cancel, as a wedged driver would).
 declare global {
   interface Window {
-    kandinskyDebug: { loseDevice: () => Promise<boolean> };
+    kandinskyDebug: { loseDevice: () => Promise<boolean>; hangNextGeneration: () => Promise<void> };
   }
 }
-window.kandinskyDebug = { loseDevice: () => engine().loseDeviceForTesting() };
+window.kandinskyDebug = {
+  loseDevice: () => engine().loseDeviceForTesting(),
+  hangNextGeneration: () => engine().hangNextGenerationForTesting(),
+};

@@ -80,6 +80,9 @@ export interface GenerateParams {
   guidance: number; // ignored by Flash
   width: number;
   height: number;
+  /** Image-to-image: start from this RGBA image (width × height) at a strength from 0 (return it,
+   * within the autoencoder's error) to 1 (ignore it). */
+  init?: { image: Uint8ClampedArray; strength: number };
 }
 
 /** Inpainting (and outpainting, on a canvas the UI has enlarged): the masked region is generated. */
@@ -112,13 +115,20 @@ export interface FileDownload {
   state: 'stored' | 'queued' | 'downloading' | 'done' | 'failed';
 }
 
+export interface PreviewImage {
+  width: number;
+  height: number;
+  pixels: Uint8ClampedArray; // RGBA
+}
+
 /** What the engine is doing; `phase` tells the variants apart. */
 export type Progress =
   | { phase: 'download'; files: FileDownload[]; doneBytes: number; totalBytes: number }
   | { phase: 'load'; component: string; index: number; count: number }
   | { phase: 'warmup'; component: string }
   | { phase: 'encode' }
-  | { phase: 'denoise'; step: number; steps: number }
+  /** `preview`: x̂₀ after this step through the pack's linear latent → RGB map, at latent size. */
+  | { phase: 'denoise'; step: number; steps: number; preview?: PreviewImage }
   | { phase: 'decode' };
 
 export type ProgressCallback = (progress: Progress) => void;
@@ -147,11 +157,16 @@ export interface EngineApi {
   /** Repaints the masked region; pixels outside the feathered mask come back unchanged. The inpainting
    * U-Net and MoVQ encoder load on first use. */
   inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage>;
+  /** Cooperative cancel: the running generate/inpaint stops before its next step and rejects with
+   * GenerationCancelledError (its acknowledgement). Resolves false when nothing was running. */
+  cancelGeneration(): Promise<boolean>;
   unload(): Promise<void>;
   /** Packs stored in this browser, with their size on disk. */
   listStoredPacks(): Promise<StoredPack[]>;
   /** Frees a stored pack's files (those no other stored pack uses); it downloads again next time. */
   deleteStoredPack(id: string): Promise<void>;
+  /** Test hook: the next generate hangs in its first step and ignores cancel, as a wedged GPU would. */
+  hangNextGenerationForTesting(): Promise<void>;
   /** Test hook: destroys the WebGPU device, as a driver reset would; false when not on WebGPU. */
   loseDeviceForTesting(): Promise<boolean>;
 }

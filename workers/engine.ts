@@ -69,6 +69,9 @@ export class Engine implements EngineApi {
   private capabilities: Promise<Capabilities> | null = null;
   private loaded: Loaded | null = null;
   private download: AbortController | null = null;
+  private running = false;
+  private hangNext = false;
+  private cancelRequested = false;
 
   probe(): Promise<Capabilities> {
     this.capabilities ??= probeCapabilities();
@@ -205,7 +208,8 @@ export class Engine implements EngineApi {
         notices: packFiles.notices,
       },
     };
-    this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding }, runner, info };
+    const stopRequested = () => this.cancelRequested;
+    this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding, stopRequested }, runner, info };
     return info;
   }
 
@@ -225,14 +229,37 @@ export class Engine implements EngineApi {
     const loaded = this.loaded;
     if (!loaded) throw new NoPackLoadedError();
     if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
+    this.startRun();
     try {
+      if (this.hangNext) {
+        this.hangNext = false;
+        onProgress({ phase: 'denoise', step: 0, steps: 1 });
+        await new Promise<never>(() => {}); // a step that never returns
+      }
+      const encoder = movqEncoder(loaded.context.manifest);
+      if (params.init && encoder && !loaded.runner.has(encoder)) {
+        onProgress({ phase: 'load', component: encoder, index: 0, count: 1 }); // loaded on first use
+        await loaded.runner.session(encoder, onProgress);
+      }
       const image = await generate(loaded.context, params, onProgress);
       return Comlink.transfer(image, [image.pixels.buffer]);
     } catch (e) {
       // A device lost mid-run surfaces as an ORT error; report the loss, which is what to act on.
       if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
       throw e;
+    } finally {
+      this.running = false;
     }
+  }
+
+  private startRun(): void {
+    this.running = true;
+    this.cancelRequested = false;
+  }
+
+  async cancelGeneration(): Promise<boolean> {
+    if (this.running) this.cancelRequested = true;
+    return this.running;
   }
 
   async inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
@@ -241,6 +268,7 @@ export class Engine implements EngineApi {
     if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
     const { manifest } = loaded.context;
     checkInpaintParams(manifest, params); // before loading anything for a request that cannot run
+    this.startRun();
     try {
       // Loaded lazily: text-to-image never needs them.
       const lazy = [inpaintingUNet(manifest), movqEncoder(manifest)].filter(
@@ -255,6 +283,8 @@ export class Engine implements EngineApi {
     } catch (e) {
       if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
       throw e;
+    } finally {
+      this.running = false;
     }
   }
 
@@ -262,6 +292,10 @@ export class Engine implements EngineApi {
     const loaded = this.loaded;
     this.loaded = null;
     await loaded?.runner.release();
+  }
+
+  async hangNextGenerationForTesting(): Promise<void> {
+    this.hangNext = true;
   }
 
   /** Test hook: destroys the WebGPU device the sessions use, as a driver reset would. */

@@ -97,3 +97,11 @@ export class ImageSizeError extends Error {
     );
   }
 }
+
+/** The user stopped a generation; nothing partial is returned. */
+export class GenerationCancelledError extends Error {
+  override name = 'GenerationCancelledError';
+  constructor() {
+    super('Generation cancelled.');
+  }
+}

@@ -17,6 +17,7 @@ from ..kandinsky3 import Kandinsky3, weights_digest
 from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
 from .pack_files import file_entry
+from .preview_map import add_preview_map
 from .graphs import Graph, export_onnx, graphs_for, trace_shape
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert
@@ -132,7 +133,7 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     manifest = build_manifest(models, graphs, files, reports, tokenizer_path, options)
     validate_manifest(manifest)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    return manifest
+    return add_preview_map(out_dir)  # fitted on the written encoder graph
 
 
 def build_manifest(models, graphs, files, reports, tokenizer_path, options: PackOptions) -> dict:

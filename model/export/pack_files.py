@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 from pathlib import Path
 
-from ..pack_manifest import validate_manifest
+from ..pack_manifest import rewrite_manifest
 
 MIN_CHUNK = 1 << 20  # 1 MiB: small files still resume in useful steps
 MAX_CHUNK = 64 << 20  # 64 MiB: the largest value the app stores in IndexedDB
@@ -46,12 +45,11 @@ def file_entry(path: Path, name: str) -> dict:
 
 def refresh_files(pack_dir: Path) -> dict:
     """Recomputes every files entry of `pack_dir/manifest.json` from the files on disk."""
-    manifest_path = pack_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["files"] = [file_entry(pack_dir / f["path"], f["path"]) for f in manifest["files"]]
-    validate_manifest(manifest)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return manifest
+
+    def change(manifest: dict) -> None:
+        manifest["files"] = [file_entry(pack_dir / f["path"], f["path"]) for f in manifest["files"]]
+
+    return rewrite_manifest(pack_dir, change)
 
 
 def main() -> None:

@@ -91,3 +91,27 @@ def test_file_entry_of_an_empty_and_an_exact_multiple_file(tmp_path):
     exact.write_bytes(b"x" * (2 << 20))
     entry = file_entry(exact, "exact")
     assert len(entry["chunks"]["sha256"]) == 2 and entry["sha256"] == hashlib.sha256(b"x" * (2 << 20)).hexdigest()
+
+
+def test_preview_map_recovers_a_known_linear_map():
+    import numpy as np
+
+    from model.export.preview_map import fit_preview_map, synthetic_images
+
+    images = synthetic_images(8, 16)
+    assert images.shape == (8, 3, 16, 16) and images.min() >= -1 and images.max() <= 1
+    # Latents that are exactly a linear function of the cell averages: the fit must invert it.
+    target = images.reshape(8, 3, 4, 4, 4, 4).mean(axis=(3, 5))
+    mix = np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 0.5], [0.5, 0.0, 1.0], [0.2, 0.2, 0.2]])
+    latents = np.einsum("cj,njhw->nchw", mix, target) + 0.1
+    fitted = fit_preview_map(latents, images, factor=4)
+    w, b = np.array(fitted["weights"]), np.array(fitted["bias"])
+    predicted = np.einsum("jc,nchw->njhw", w, latents) + b[None, :, None, None]
+    assert np.abs(predicted - target).max() < 1e-4
+
+
+def test_committed_packs_carry_a_preview_map_for_their_latent_channels():
+    for pack in (RANDOM_PACK, RANDOM_PACK.parent / "kandinsky3-nano"):
+        manifest = json.loads((pack / "manifest.json").read_text())
+        preview = manifest["latent"]["preview"]
+        assert len(preview["weights"]) == 3 and all(len(row) == manifest["latent"]["channels"] for row in preview["weights"])

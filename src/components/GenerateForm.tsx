@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
-import { generateImage } from '../engine-actions';
+import { cancelGeneration, generateImage, restoreParameters } from '../engine-actions';
+import { sizePresets } from '../size-presets';
 import { useAppStore } from '../store';
 import { randomSeed } from '../../workers/pipeline/random';
 import type { SamplerName } from '../../workers/engine-api';
@@ -10,20 +11,12 @@ const SAMPLER_LABELS: Record<SamplerName, string> = {
   ancestral: 'Base, ancestral (original 3.1)',
 };
 
-/** Square sizes the pack offers: its default and small multiples of its size step, within its limits. */
-function sizeOptions(defaultSide: number, step: number, min: number, max: number): number[] {
-  const sides = new Set<number>([defaultSide]);
-  for (const factor of [0.5, 1.5, 2, 3, 4]) {
-    const side = Math.round((defaultSide * factor) / step) * step;
-    if (side >= min && side <= max) sides.add(side);
-  }
-  return [...sides].sort((a, b) => a - b);
-}
-
 export function GenerateForm() {
   const s = useAppStore();
   const pack = s.pack;
-  const busy = s.status !== 'ready' && s.status !== 'error';
+  // While one runs, Generate stays available: latest wins (the running one is cancelled first).
+  const running = s.status === 'generating' || s.status === 'cancelling';
+  const canGenerate = !!pack && (s.status === 'ready' || s.status === 'error' || running);
   const flash = s.sampler === 'flash';
 
   const submit = (event: FormEvent) => {
@@ -32,22 +25,30 @@ export function GenerateForm() {
   };
 
   const sizes = pack
-    ? sizeOptions(pack.defaults.width, pack.resolution.multipleOf, pack.resolution.min, pack.resolution.max)
-    : [s.width];
+    ? sizePresets(pack.defaults.width, pack.resolution.multipleOf, pack.resolution.min, pack.resolution.max)
+    : [];
+  const current = `${s.width}x${s.height}`;
+  const scales = [...new Set(sizes.map((p) => p.scale))];
 
   return (
-    <form className="controls" onSubmit={submit} aria-label="Generation settings">
+    <form
+      className="controls"
+      onSubmit={submit}
+      aria-label="Generation settings"
+      // A PNG dropped here gives back the parameters it was made with (this app's, or A1111-style ones).
+      onDragOver={(e) => {
+        if (Array.from(e.dataTransfer.items).some((i) => i.type === 'image/png')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const file = Array.from(e.dataTransfer.files).find((f) => f.type === 'image/png');
+        if (!file) return;
+        e.preventDefault();
+        void restoreParameters(file);
+      }}
+    >
       <label>
         Prompt
-        <textarea
-          name="prompt"
-          rows={3}
-          value={s.prompt}
-          onChange={(e) => s.setParams({ prompt: e.target.value })}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e);
-          }}
-        />
+        <textarea name="prompt" rows={3} value={s.prompt} onChange={(e) => s.setParams({ prompt: e.target.value })} />
       </label>
       {!flash && (
         <label>
@@ -92,13 +93,27 @@ export function GenerateForm() {
           Size
           <select
             name="size"
-            value={s.width}
-            onChange={(e) => s.setParams({ width: Number(e.target.value), height: Number(e.target.value) })}
+            value={current}
+            onChange={(e) => {
+              const [width, height] = e.target.value.split('x').map(Number);
+              s.setParams({ width, height });
+            }}
           >
-            {sizes.map((side) => (
-              <option key={side} value={side}>
-                {side} × {side}
+            {!sizes.some((p) => `${p.width}x${p.height}` === current) && (
+              <option value={current}>
+                {s.width} × {s.height}
               </option>
+            )}
+            {scales.map((scale) => (
+              <optgroup key={scale} label={scale === pack?.defaults.width ? `${scale} px (trained)` : `${scale} px`}>
+                {sizes
+                  .filter((p) => p.scale === scale)
+                  .map((p) => (
+                    <option key={`${p.width}x${p.height}`} value={`${p.width}x${p.height}`}>
+                      {p.width} × {p.height} ({p.ratio})
+                    </option>
+                  ))}
+              </optgroup>
             ))}
           </select>
         </label>
@@ -130,9 +145,43 @@ export function GenerateForm() {
           </label>
         </div>
       )}
-      <button type="submit" className="primary" disabled={busy || !pack}>
-        {s.status === 'generating' ? 'Generating…' : 'Generate'}
-      </button>
+      <label className="check">
+        <input
+          type="checkbox"
+          name="embedParameters"
+          checked={s.embedParameters}
+          onChange={(e) => s.setParams({ embedParameters: e.target.checked })}
+        />
+        Save the parameters in downloaded PNGs
+      </label>
+      <div className="row">
+        <label>
+          Images
+          <input
+            name="batchSize"
+            type="number"
+            min={1}
+            max={8}
+            value={s.batchSize}
+            onChange={(e) =>
+              s.setParams({ batchSize: Math.max(1, Math.min(8, Math.trunc(Number(e.target.value) || 1))) })
+            }
+          />
+        </label>
+        <button type="submit" className="primary" disabled={!canGenerate} title="Ctrl/Cmd+Enter">
+          Generate
+        </button>
+        {running && (
+          <button
+            type="button"
+            onClick={() => void cancelGeneration()}
+            disabled={s.status === 'cancelling'}
+            title="Esc"
+          >
+            {s.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
+      </div>
     </form>
   );
 }

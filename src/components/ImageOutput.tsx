@@ -1,23 +1,28 @@
 import { useEffect, useRef } from 'react';
+import { downloadBlob, imagePng } from '../png/png-file';
 import { useAppStore } from '../store';
+import type { ShownImage } from '../store/engine-slice';
+import { drawPixels } from './draw-pixels';
+import { GenerationProgress } from './GenerationProgress';
 
 /** The generated image, drawn at its own size and scaled up without smoothing (nano images are 64 px). */
 export function ImageOutput() {
   const image = useAppStore((s) => s.image);
   const openCanvas = useAppStore((s) => s.openCanvas);
+  const embedParameters = useAppStore((s) => s.embedParameters);
+  const batch = useAppStore((s) => s.batch);
+  const setEngine = useAppStore((s) => s.setEngine);
   const canvas = useRef<HTMLCanvasElement>(null);
 
-  useEffect(() => {
-    const element = canvas.current;
-    if (!element || !image) return;
-    element.width = image.width;
-    element.height = image.height;
-    element
-      .getContext('2d')
-      ?.putImageData(new ImageData(new Uint8ClampedArray(image.pixels), image.width, image.height), 0, 0);
-  }, [image]);
+  useEffect(() => drawPixels(canvas.current, image), [image]);
 
-  if (!image) return <div className="output empty">Your image appears here.</div>;
+  if (!image)
+    return (
+      <div className="output empty">
+        <GenerationProgress />
+        Your image appears here.
+      </div>
+    );
   return (
     <figure className="output">
       <canvas
@@ -36,8 +41,41 @@ export function ImageOutput() {
           }
         >
           Edit on canvas
+        </button>{' '}
+        <button
+          type="button"
+          onClick={() =>
+            void imagePng(image, embedParameters ? image.parameters : null).then((png) =>
+              downloadBlob(png, `kandinsky-${image.parameters.model}-${image.seed}.png`),
+            )
+          }
+        >
+          Download PNG
         </button>
       </figcaption>
+      <GenerationProgress />
+      {batch.length > 1 && (
+        <ul className="batch-grid" aria-label="Batch">
+          {batch.map((b) => (
+            <li key={b.id}>
+              <button
+                type="button"
+                aria-pressed={b.id === image.id}
+                aria-label={`Show seed ${b.seed}`}
+                onClick={() => setEngine({ image: b })}
+              >
+                <BatchThumbnail image={b} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </figure>
   );
+}
+
+function BatchThumbnail({ image }: { image: ShownImage }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => drawPixels(canvas.current, image), [image]);
+  return <canvas ref={canvas} data-testid="batch-image" data-seed={image.seed} />;
 }

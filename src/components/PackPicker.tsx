@@ -33,7 +33,7 @@ export function PackPicker() {
   const status = useAppStore((s) => s.status);
   const [url, setUrl] = useState('');
   const [dragging, setDragging] = useState(false);
-  const busy = status === 'loading' || status === 'generating';
+  const busy = status === 'loading' || status === 'generating' || status === 'cancelling';
 
   const openUrl = (event: FormEvent) => {
     event.preventDefault();

@@ -45,7 +45,7 @@ export function StoragePanel() {
               <button
                 type="button"
                 aria-label={`Use ${p.title}`}
-                disabled={status === 'loading' || status === 'generating'}
+                disabled={status === 'loading' || status === 'generating' || status === 'cancelling'}
                 onClick={() => void openPack({ kind: 'stored', id: p.id })}
               >
                 Use
@@ -54,7 +54,7 @@ export function StoragePanel() {
             <button
               type="button"
               aria-label={`Delete ${p.title}`}
-              disabled={p.id === pack?.id && status === 'generating'}
+              disabled={p.id === pack?.id && (status === 'generating' || status === 'cancelling')}
               onClick={() => void deleteStoredPack(p.id).then(refresh, (e: Error) => setProblem(e.message))}
             >
               Delete

@@ -4,7 +4,7 @@ import { useRegisterSW } from 'virtual:pwa-register/react';
 import { useAppStore } from '../store';
 
 export function UpdatePrompt() {
-  const generating = useAppStore((s) => s.status === 'generating');
+  const generating = useAppStore((s) => s.status === 'generating' || s.status === 'cancelling');
   const {
     needRefresh: [needRefresh],
     updateServiceWorker,

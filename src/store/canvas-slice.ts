@@ -13,7 +13,9 @@ export interface CanvasDoc {
 
 /** What produced a staged result, to try it again with another seed. */
 export type CanvasRequest =
-  { kind: 'inpaint'; image: CanvasImage; mask: Uint8Array; feather: number } | ({ kind: 'outpaint' } & OutpaintRequest);
+  | { kind: 'inpaint'; image: CanvasImage; mask: Uint8Array; feather: number }
+  | { kind: 'img2img'; image: CanvasImage; strength: number }
+  | ({ kind: 'outpaint' } & OutpaintRequest);
 
 export interface StagedResult {
   image: CanvasImage;
@@ -30,9 +32,11 @@ export interface CanvasSlice {
   feather: number; // image pixels
   showMask: boolean;
   outpaintAmount: number; // image pixels
+  /** Image-to-image strength: 0 keeps the canvas, 1 ignores it. */
+  strength: number;
   staged: StagedResult | null;
   setCanvasOptions: (
-    changes: Partial<Pick<CanvasSlice, 'tool' | 'brushSize' | 'feather' | 'showMask' | 'outpaintAmount'>>,
+    changes: Partial<Pick<CanvasSlice, 'tool' | 'brushSize' | 'feather' | 'showMask' | 'outpaintAmount' | 'strength'>>,
   ) => void;
   /** A new canvas from an image; undoable when a canvas was already open. */
   openCanvas: (image: CanvasImage) => void;
@@ -55,6 +59,7 @@ export const createCanvasSlice: StateCreator<AppState, [], [], CanvasSlice> = (s
   feather: 2,
   showMask: true,
   outpaintAmount: 32,
+  strength: 0.5, // between the diffusers default (0.3) and a visible change on 4 Flash steps
   staged: null,
   setCanvasOptions: (changes) =>
     set({

@@ -1,13 +1,17 @@
 import type { StateCreator } from 'zustand';
 import type { LoadedPack, PackPlan, PackSourceSpec, Progress } from '../../workers/engine-api';
+import type { GenerationParameters } from '../png/generation-parameters';
 import type { AppState } from './index';
 
 // offer: a pack's size is shown and waits for the user to start the download.
 // paused: a download was cancelled or stopped; what arrived is stored and it can resume.
+// cancelling: the user cancelled; the worker has not acknowledged yet.
 export type EngineStatus =
-  'starting' | 'offer' | 'loading' | 'paused' | 'ready' | 'generating' | 'error' | 'unsupported';
+  'starting' | 'offer' | 'loading' | 'paused' | 'ready' | 'generating' | 'cancelling' | 'error' | 'unsupported';
 
 export interface ShownImage {
+  /** What made it, for PNG metadata and "reuse parameters". */
+  parameters: GenerationParameters;
   id: number; // counts images shown this visit, so a repeat of the same seed is still a new image
   width: number;
   height: number;
@@ -25,8 +29,12 @@ export interface EngineSlice {
   progress: Progress | null;
   error: { name: string; message: string } | null;
   image: ShownImage | null;
+  /** The images of the last batch (the selected one is `image`). */
+  batch: ShownImage[];
   setEngine: (
-    changes: Partial<Pick<EngineSlice, 'status' | 'pack' | 'plan' | 'source' | 'progress' | 'error' | 'image'>>,
+    changes: Partial<
+      Pick<EngineSlice, 'status' | 'pack' | 'plan' | 'source' | 'progress' | 'error' | 'image' | 'batch'>
+    >,
   ) => void;
 }
 
@@ -38,5 +46,6 @@ export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (s
   progress: null,
   error: null,
   image: null,
+  batch: [],
   setEngine: (changes) => set(changes),
 });

@@ -11,6 +11,10 @@ export interface ParamsSlice {
   guidance: number;
   width: number;
   height: number;
+  /** Write the generation parameters into downloaded PNGs (A1111 `parameters` text chunk). */
+  embedParameters: boolean;
+  /** Images per click (seeds seed, seed + 1, …). */
+  batchSize: number;
   setParams: (changes: Partial<Omit<ParamsSlice, 'setParams' | 'applyPackDefaults' | 'setSampler'>>) => void;
   /** Switching sampler brings that sampler's steps and guidance. */
   setSampler: (sampler: SamplerName) => void;
@@ -36,7 +40,14 @@ export const createParamsSlice: StateCreator<AppState, [], [], ParamsSlice> = (s
   guidance: 0,
   width: 64,
   height: 64,
-  setParams: (changes) => set(changes),
+  batchSize: 1,
+  embedParameters: globalThis.localStorage?.getItem('kandinsky-web:embed-parameters') !== 'false',
+  setParams: (changes) => {
+    if (changes.embedParameters !== undefined) {
+      globalThis.localStorage?.setItem('kandinsky-web:embed-parameters', String(changes.embedParameters));
+    }
+    set(changes);
+  },
   setSampler: (sampler) => set({ sampler, ...samplerDefaults(sampler, get().pack) }),
   applyPackDefaults: (pack) =>
     set({

@@ -67,7 +67,15 @@ export interface PackManifest {
   architecture: { family: 'kandinsky3'; config: Record<string, unknown> };
   components: Record<string, PackComponent>;
   files: PackFile[];
-  latent: { channels: number; scaleFactor: number; scale: number; shift: number; clipRange?: number };
+  latent: {
+    channels: number;
+    scaleFactor: number;
+    scale: number;
+    shift: number;
+    clipRange?: number;
+    /** Linear latent → RGB map for step previews (weights 3 × channels, bias 3), fitted at export. */
+    preview?: { weights: number[][]; bias: number[] };
+  };
   schedule: { type: 'cosine' | 'linear'; numTrainTimesteps: number; betaStart?: number; betaEnd?: number };
   defaults: {
     unet: string;

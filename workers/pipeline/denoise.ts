@@ -3,13 +3,14 @@
 // Random numbers, all from one SeededRandom(seed) stream in this order: the initial latent, then one
 // fresh latent-sized draw per step that needs noise (every Flash step; ancestral steps with prev > 0).
 import type { GenerateParams, ProgressCallback } from '../engine-api';
-import { InvalidParamsError } from '../errors';
+import { GenerationCancelledError, InvalidParamsError } from '../errors';
 import { ancestralStep, ancestralTimesteps } from './ancestral-sampler';
 import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
 import type { PipelineContext } from './generate';
 import { asFloat32, float32 } from './graph-runner';
 import { imageToRgba } from './latent-to-image';
-import { guide } from './prediction';
+import { latentPreview } from './latent-preview';
+import { guide, predictX0 } from './prediction';
 import { SeededRandom } from './random';
 import { alphasCumprod } from './schedule';
 import { conditioningTensors, type Conditioning } from './text-conditioning';
@@ -22,7 +23,16 @@ export interface DenoiseRequest {
   /** Channels appended to x_t at every step, for both guidance rows: the inpainting U-Net's keep-mask
    * and masked-image latent (reference §8.1). */
   extraChannels?: { data: Float32Array; channels: number };
+  /** Image-to-image (reference §6.4): the encoded image and the strength s; only the last ⌊steps·s⌋
+   * timesteps run, from the image noised to the first of them. */
+  init?: { latent: Float32Array; strength: number };
   onProgress: ProgressCallback;
+}
+
+/** The timesteps image-to-image keeps at strength s: the last ⌊n·s⌋ of the n. */
+export function keptTimesteps<T>(timesteps: readonly T[], strength: number): T[] {
+  const keep = Math.floor(timesteps.length * strength + 1e-9);
+  return keep === 0 ? [] : timesteps.slice(timesteps.length - keep);
 }
 
 export async function denoiseLatent(
@@ -61,24 +71,41 @@ export async function denoiseLatent(
     return rows === 2 ? guide(y.subarray(0, size), y.subarray(size), params.guidance) : y;
   };
 
-  let x = random.normals(size);
+  const { init } = request;
+  let x = random.normals(size); // drawn for img2img too, as its noise, so seeds behave alike
   if (params.sampler === 'flash') {
-    const timesteps = unet.flashTimesteps ?? FLASH_TIMESTEPS;
+    const all = unet.flashTimesteps ?? FLASH_TIMESTEPS;
+    const timesteps = init ? keptTimesteps(all, init.strength) : all;
+    // A Flash step noises its x̂₀ to t itself, so img2img starts from the image as x̂₀.
+    if (init) x = init.latent.slice();
     for (const [i, t] of timesteps.entries()) {
-      onProgress({ phase: 'denoise', step: i + 1, steps: timesteps.length });
+      stopIfRequested(ctx);
+      if (i === 0) onProgress({ phase: 'denoise', step: 0, steps: timesteps.length });
       const xt = flashNoisedInput(x, random.normals(size), alphas[t]!);
-      x = flashStep(xt, await runUNet(xt, t), alphas[t]!, unet.predictionType);
+      x = flashStep(xt, await runUNet(xt, t), alphas[t]!, unet.predictionType); // x̂₀ itself
+      onProgress({ phase: 'denoise', step: i + 1, steps: timesteps.length, preview: latentPreview(manifest, x, h, w) });
     }
     return x;
   }
-  const grid = ancestralTimesteps(
+  const fullGrid = ancestralTimesteps(
     params.steps,
     params.sampler === 'ancestral' ? 'original' : 'diffusers',
     alphas.length,
   );
+  const grid = init ? keptTimesteps(fullGrid, init.strength) : fullGrid;
+  if (init) {
+    if (grid.length === 0) return init.latent.slice();
+    // add_noise to the first kept timestep.
+    const a = alphas[grid[0]![0]]!;
+    const noise = x;
+    x = init.latent.map((v, i) => Math.sqrt(a) * v + Math.sqrt(1 - a) * noise[i]!);
+  }
   for (const [i, [t, prev]] of grid.entries()) {
-    onProgress({ phase: 'denoise', step: i + 1, steps: grid.length });
+    stopIfRequested(ctx);
+    if (i === 0) onProgress({ phase: 'denoise', step: 0, steps: grid.length });
     const output = await runUNet(x, t);
+    const x0 = predictX0(x, output, alphas[t]!, unet.predictionType);
+    onProgress({ phase: 'denoise', step: i + 1, steps: grid.length, preview: latentPreview(manifest, x0, h, w) });
     x = ancestralStep({
       xt: x,
       output,
@@ -98,6 +125,11 @@ export async function denoiseLatent(
   return x;
 }
 
+/** Cooperative cancel: checked between steps, where the worker is free to have seen the request. */
+export function stopIfRequested(ctx: PipelineContext): void {
+  if (ctx.stopRequested?.()) throw new GenerationCancelledError();
+}
+
 /** Latent → RGBA through the MoVQ decoder, undoing the pack's latent scaling. */
 export async function decodeLatent(
   ctx: PipelineContext,
@@ -105,6 +137,7 @@ export async function decodeLatent(
   width: number,
   height: number,
 ): Promise<Uint8ClampedArray> {
+  stopIfRequested(ctx);
   const { manifest, runner } = ctx;
   const { scale, shift, scaleFactor: f, channels: c } = manifest.latent;
   const movqLatent = x.map((v) => v / scale + shift);

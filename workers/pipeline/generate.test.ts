@@ -1,7 +1,7 @@
 // The whole text-to-image pipeline on onnxruntime-node with the committed random pack.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateParams, Progress } from '../engine-api';
-import { InvalidParamsError } from '../errors';
+import { GenerationCancelledError, InvalidParamsError } from '../errors';
 import { generate, type PipelineContext } from './generate';
 import { nodePipeline, type GraphCall } from './node-pipeline';
 
@@ -46,6 +46,7 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
     expect(spread(image.pixels)).toBeGreaterThan(20);
     expect(events.map((e) => (e.phase === 'denoise' ? `denoise ${e.step}/${e.steps}` : e.phase))).toEqual([
       'encode',
+      'denoise 0/4',
       'denoise 1/4',
       'denoise 2/4',
       'denoise 3/4',
@@ -53,6 +54,10 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
       'decode',
     ]);
     expect(calls.map((c) => c.component)).toEqual(['text_encoder', ...Array(4).fill('unet_flash'), 'movq_decoder']);
+    // Each finished step carries a preview at latent size from the manifest's linear map.
+    const previews = events.flatMap((e) => (e.phase === 'denoise' && e.preview ? [e.preview] : []));
+    expect(previews).toHaveLength(4);
+    expect([previews[0]!.width, previews[0]!.height, previews[0]!.pixels.length]).toEqual([16, 16, 16 * 16 * 4]);
     // "red apple, 3d style" is 6 tokens with EOS: cut to 7 rows; latent 64/4 = 16.
     expect(calls[0]!.dims.input_ids).toEqual([1, 7]);
     expect(calls[1]!.dims.sample).toEqual([1, 4, 16, 16]);
@@ -94,5 +99,17 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
     await expect(generate(ctx, { ...base, width: 50 }, () => {})).rejects.toThrow(InvalidParamsError);
     await expect(generate(ctx, { ...base, width: 50 }, () => {})).rejects.toThrow(/multiple of 16/);
     await expect(generate(ctx, { ...base, seed: -1 }, () => {})).rejects.toThrow(/seed/);
+  });
+
+  it('stops between steps when cancelled, without decoding anything', async () => {
+    calls.length = 0;
+    let steps = 0;
+    const cancelled = { ...ctx, stopRequested: () => steps >= 2 };
+    await expect(
+      generate(cancelled, base, (p) => {
+        if (p.phase === 'denoise') steps = p.step;
+      }),
+    ).rejects.toThrow(GenerationCancelledError);
+    expect(calls.map((c) => c.component)).toEqual(['text_encoder', 'unet_flash', 'unet_flash']);
   });
 });

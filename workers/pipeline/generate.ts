@@ -1,9 +1,11 @@
 // Text → image for one pack, driven by its manifest: which U-Net, schedule, prediction type, latent
 // size and scaling, unconditional convention. Runtime-agnostic: it only sees a GraphRunner.
 import type { GenerateParams, GeneratedImage, ProgressCallback, SamplerName } from '../engine-api';
-import { InvalidParamsError } from '../errors';
+import { ImageSizeError, InvalidParamsError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
 import { decodeLatent, denoiseLatent, stageTimings } from './denoise';
+import { encodeImage } from './encode-image';
+import { rgbaToImage } from './image-to-tensor';
 import type { GraphRunner } from './graph-runner';
 import type { PromptTokenizer } from './prompt-tokenizer';
 import { encodeConditioning } from './text-conditioning';
@@ -13,6 +15,8 @@ export interface PipelineContext {
   tokenizer: PromptTokenizer;
   runner: GraphRunner;
   nullEmbedding?: Float32Array;
+  /** Polled between steps: true once the user cancelled (cooperative cancel). */
+  stopRequested?: () => boolean;
 }
 
 /** The U-Net component a sampler uses: Flash wants the distilled U-Net, the others the base one. */
@@ -57,6 +61,19 @@ export function checkParams(manifest: PackManifest, params: GenerateParams): voi
   if (!(params.guidance >= 0 && params.guidance <= 50)) {
     throw new InvalidParamsError(`guidance ${params.guidance} must be between 0 and 50.`);
   }
+  if (params.init) {
+    const pixels = params.width * params.height;
+    if (params.init.image.length !== 4 * pixels) {
+      throw new ImageSizeError(
+        'start image',
+        `${params.init.image.length / 4} pixels`,
+        `${params.width}×${params.height} (${pixels} pixels)`,
+      );
+    }
+    if (!(params.init.strength >= 0 && params.init.strength <= 1)) {
+      throw new InvalidParamsError(`strength ${params.init.strength} must be between 0 and 1.`);
+    }
+  }
 }
 
 export async function generate(
@@ -83,11 +100,21 @@ export async function generate(
   const textDone = performance.now();
 
   const f = manifest.latent.scaleFactor;
+  const init = params.init && {
+    latent: await encodeImage(
+      ctx,
+      rgbaToImage(params.init.image, params.width, params.height),
+      params.width,
+      params.height,
+    ),
+    strength: params.init.strength,
+  };
   const x = await denoiseLatent(ctx, params, {
     unetId,
     conditioning,
     height: params.height / f,
     width: params.width / f,
+    init,
     onProgress,
   });
   const denoiseDone = performance.now();

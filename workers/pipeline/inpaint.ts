@@ -8,17 +8,15 @@ import { ImageSizeError, InvalidParamsError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
 import { decodeLatent, denoiseLatent, stageTimings } from './denoise';
 import { checkParams, type PipelineContext } from './generate';
-import { asFloat32, float32 } from './graph-runner';
+import { encodeImage, movqEncoder } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import { compositeThroughMask, featherAlpha, latentKeepMask, repaintPixels } from './inpaint-mask';
 import { encodeConditioning } from './text-conditioning';
 
+export { movqEncoder };
+
 export function inpaintingUNet(manifest: PackManifest): string | null {
   return Object.entries(manifest.components).find(([, c]) => c.unet?.kind === 'inpainting')?.[0] ?? null;
-}
-
-export function movqEncoder(manifest: PackManifest): string | null {
-  return Object.entries(manifest.components).find(([, c]) => c.role === 'movq-encoder')?.[0] ?? null;
 }
 
 export function checkInpaintParams(manifest: PackManifest, params: InpaintParams): void {
@@ -74,12 +72,7 @@ export async function inpaint(
   const image = rgbaToImage(params.image, width, height);
   const plane = width * height;
   for (let i = 0; i < plane; i++) if (repaint[i]) for (let c = 0; c < 3; c++) image[c * plane + i] = 0;
-  const encoded = asFloat32(
-    (await runner.run(encoder, { image: float32(image, [1, 3, height, width]) })).latent,
-    'latent',
-  );
-  const { scale, shift } = manifest.latent;
-  const maskedLatent = encoded.map((v) => (v - shift) * scale);
+  const maskedLatent = await encodeImage(ctx, image, width, height);
   const keep = latentKeepMask(repaint, width, height, f);
   const extra = new Float32Array(keep.length + maskedLatent.length);
   extra.set(keep);

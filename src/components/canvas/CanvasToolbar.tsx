@@ -1,7 +1,7 @@
 // The canvas tools: brush and eraser with their size, the mask's feather, clear / invert / show, undo
 // and redo, inpaint, and outpainting in four directions or by zooming out.
 import type { Side } from '../../canvas/canvas-image';
-import { inpaintCanvas, outpaintCanvas } from '../../engine-actions';
+import { imageToImage, inpaintCanvas, outpaintCanvas } from '../../engine-actions';
 import { useAppStore } from '../../store';
 import { BRUSH_SIZES } from '../../store/canvas-slice';
 
@@ -85,6 +85,23 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
           onClick={() => void inpaintCanvas()}
         >
           Inpaint
+        </button>
+      </div>
+      <div className="row">
+        <label title="0 keeps the canvas, 1 ignores it">
+          Strength {s.strength.toFixed(2)}
+          <input
+            type="range"
+            name="strength"
+            min={0}
+            max={1}
+            step={0.05}
+            value={s.strength}
+            onChange={(e) => s.setCanvasOptions({ strength: Number(e.target.value) })}
+          />
+        </label>
+        <button type="button" disabled={locked} onClick={() => void imageToImage()}>
+          Image to image
         </button>
       </div>
       <div className="row">

@@ -5,15 +5,9 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { maskedPixelCount, rasterizeMask, type MaskOp, type StrokePoint } from '../../canvas/mask-ops';
 import { fitView, panBy, toImage, zoomAround, type View } from '../../canvas/view-transform';
 import { useAppStore } from '../../store';
+import { drawPixels } from '../draw-pixels';
 
 const MASK_COLOUR = [91, 77, 214]; // the accent colour, half transparent over the image
-
-function drawPixels(canvas: HTMLCanvasElement | null, width: number, height: number, pixels: Uint8ClampedArray) {
-  if (!canvas) return;
-  canvas.width = width;
-  canvas.height = height;
-  canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(pixels), width, height), 0, 0);
-}
 
 function maskOverlay(mask: Uint8Array): Uint8ClampedArray {
   const rgba = new Uint8ClampedArray(mask.length * 4);
@@ -52,10 +46,11 @@ export function CanvasView() {
   }, [shown?.width, shown?.height]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
-    if (shown) drawPixels(imageCanvas.current, shown.width, shown.height, shown.pixels);
+    drawPixels(imageCanvas.current, shown);
   }, [shown]);
   useEffect(() => {
-    if (shown && mask) drawPixels(maskCanvas.current, shown.width, shown.height, maskOverlay(mask));
+    if (shown && mask)
+      drawPixels(maskCanvas.current, { width: shown.width, height: shown.height, pixels: maskOverlay(mask) });
   }, [shown, mask]);
 
   // The wheel zooms around the pointer; React's wheel listener is passive, so this one is added by hand.

@@ -6,7 +6,7 @@ import { useAppStore } from '../../store';
 export function StagingBar() {
   const { staged, acceptStaged, discardStaged, status } = useAppStore();
   if (!staged) return null;
-  const busy = status === 'generating';
+  const busy = status === 'generating' || status === 'cancelling';
   return (
     <div className="staging" role="group" aria-label="Result">
       <span>

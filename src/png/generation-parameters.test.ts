@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { formatParameters, parseParameters, type GenerationParameters } from './generation-parameters';
+
+const p: GenerationParameters = {
+  prompt: 'red apple, 3d style',
+  negativePrompt: 'blurry, dark',
+  seed: 42,
+  steps: 25,
+  guidance: 3,
+  sampler: 'ddpm',
+  width: 64,
+  height: 48,
+  model: 'kandinsky3-nano',
+};
+
+describe('A1111 parameters text', () => {
+  it('writes the A1111 layout', () => {
+    expect(formatParameters(p)).toBe(
+      'red apple, 3d style\nNegative prompt: blurry, dark\n' +
+        'Steps: 25, Sampler: DDPM, CFG scale: 3, Seed: 42, Size: 64x48, Model: kandinsky3-nano',
+    );
+  });
+
+  it('reads back what it writes, multi-line prompts and quoted values included', () => {
+    expect(parseParameters(formatParameters(p))).toEqual(p);
+    const tricky = {
+      ...p,
+      prompt: 'line one\nline two',
+      negativePrompt: '',
+      model: 'pack: v2, int8',
+      sampler: 'flash' as const,
+    };
+    expect(parseParameters(formatParameters(tricky))).toEqual(tricky);
+  });
+
+  it('reads text written by A1111 itself, keeping what it knows', () => {
+    const a1111 =
+      'a cat\nNegative prompt: ugly\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x768, Model hash: abc, Model: sd15';
+    expect(parseParameters(a1111)).toEqual({
+      prompt: 'a cat',
+      negativePrompt: 'ugly',
+      steps: 20,
+      guidance: 7,
+      seed: 1234,
+      width: 512,
+      height: 768,
+      model: 'sd15',
+    });
+  });
+
+  it('says null for text that is not parameters', () => {
+    expect(parseParameters('just a comment')).toBeNull();
+  });
+});
