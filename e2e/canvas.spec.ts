@@ -127,17 +127,22 @@ test('an uploaded picture opens fitted to the pack; a file that is not an image 
   await expect(page.locator('[data-error=ImageLoadError]')).toContainText('is not an image this browser can read');
 });
 
+/** A blank canvas on a touch device, and a CDP session to send touches with. */
+async function touchCanvas(page: Page) {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  await page.getByRole('button', { name: 'Blank canvas' }).click();
+  return page.context().newCDPSession(page);
+}
+
 test.describe('touch', () => {
   test.use({ hasTouch: true });
 
   test('drawing works under touch emulation, and the page does not scroll', async ({ page }) => {
-    await page.goto('/?ep=wasm');
-    await ready(page);
-    await page.getByRole('button', { name: 'Blank canvas' }).click();
+    const cdp = await touchCanvas(page);
     const start = await screenOf(page, 10, 10);
     const end = await screenOf(page, 50, 40);
     const scrollBefore = await page.evaluate(() => window.scrollY);
-    const cdp = await page.context().newCDPSession(page);
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: start.x, y: start.y }] });
     for (let k = 1; k <= 10; k++) {
       const x = start.x + ((end.x - start.x) * k) / 10;
@@ -184,13 +189,10 @@ test.describe('pinch', () => {
   test.use({ hasTouch: true });
 
   test('two fingers zoom the canvas instead of drawing', async ({ page }) => {
-    await page.goto('/?ep=wasm');
-    await ready(page);
-    await page.getByRole('button', { name: 'Blank canvas' }).click();
+    const cdp = await touchCanvas(page);
     const stage = page.locator('.canvas-stage');
     const zoomBefore = Number(await stage.getAttribute('data-zoom'));
     const c = await screenOf(page, 32, 32);
-    const cdp = await page.context().newCDPSession(page);
     const fingers = (spread: number) => [
       { x: c.x - spread, y: c.y, id: 1 },
       { x: c.x + spread, y: c.y, id: 2 },

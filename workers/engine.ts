@@ -226,25 +226,43 @@ export class Engine implements EngineApi {
   }
 
   async generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
-    const loaded = this.loaded;
-    if (!loaded) throw new NoPackLoadedError();
-    if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
-    this.startRun();
-    try {
+    return this.runPipeline(onProgress, async (loaded) => {
       if (this.hangNext) {
         this.hangNext = false;
         onProgress({ phase: 'denoise', step: 0, steps: 1 });
         await new Promise<never>(() => {}); // a step that never returns
       }
-      const encoder = movqEncoder(loaded.context.manifest);
-      if (params.init && encoder && !loaded.runner.has(encoder)) {
-        onProgress({ phase: 'load', component: encoder, index: 0, count: 1 }); // loaded on first use
-        await loaded.runner.session(encoder, onProgress);
-      }
-      const image = await generate(loaded.context, params, onProgress);
+      // Image-to-image needs the encoder, which text-to-image never loads.
+      await this.loadLazily(loaded, params.init ? [movqEncoder(loaded.context.manifest)] : [], onProgress);
+      return generate(loaded.context, params, onProgress);
+    });
+  }
+
+  async inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
+    // Checked before loading anything for a request that cannot run.
+    if (this.loaded) checkInpaintParams(this.loaded.context.manifest, params);
+    return this.runPipeline(onProgress, async (loaded) => {
+      const { manifest } = loaded.context;
+      await this.loadLazily(loaded, [inpaintingUNet(manifest), movqEncoder(manifest)], onProgress);
+      return inpaint(loaded.context, params, onProgress);
+    });
+  }
+
+  /** One generate/inpaint run: marks it cancellable, transfers the pixels, and reports a GPU device
+   * lost mid-run as such (it surfaces as an ORT error, but the loss is what to act on). */
+  private async runPipeline(
+    onProgress: ProgressCallback,
+    work: (loaded: Loaded) => Promise<GeneratedImage>,
+  ): Promise<GeneratedImage> {
+    const loaded = this.loaded;
+    if (!loaded) throw new NoPackLoadedError();
+    if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
+    this.running = true;
+    this.cancelRequested = false;
+    try {
+      const image = await work(loaded);
       return Comlink.transfer(image, [image.pixels.buffer]);
     } catch (e) {
-      // A device lost mid-run surfaces as an ORT error; report the loss, which is what to act on.
       if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
       throw e;
     } finally {
@@ -252,40 +270,18 @@ export class Engine implements EngineApi {
     }
   }
 
-  private startRun(): void {
-    this.running = true;
-    this.cancelRequested = false;
+  /** Creates, on first use, the sessions of components that text-to-image does not need. */
+  private async loadLazily(loaded: Loaded, ids: (string | null)[], onProgress: ProgressCallback): Promise<void> {
+    const missing = ids.filter((id): id is string => id !== null && !loaded.runner.has(id));
+    for (const [index, id] of missing.entries()) {
+      onProgress({ phase: 'load', component: id, index, count: missing.length });
+      await loaded.runner.session(id, onProgress);
+    }
   }
 
   async cancelGeneration(): Promise<boolean> {
     if (this.running) this.cancelRequested = true;
     return this.running;
-  }
-
-  async inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
-    const loaded = this.loaded;
-    if (!loaded) throw new NoPackLoadedError();
-    if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
-    const { manifest } = loaded.context;
-    checkInpaintParams(manifest, params); // before loading anything for a request that cannot run
-    this.startRun();
-    try {
-      // Loaded lazily: text-to-image never needs them.
-      const lazy = [inpaintingUNet(manifest), movqEncoder(manifest)].filter(
-        (id): id is string => id !== null && !loaded.runner.has(id),
-      );
-      for (const [index, id] of lazy.entries()) {
-        onProgress({ phase: 'load', component: id, index, count: lazy.length });
-        await loaded.runner.session(id, onProgress);
-      }
-      const image = await inpaint(loaded.context, params, onProgress);
-      return Comlink.transfer(image, [image.pixels.buffer]);
-    } catch (e) {
-      if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
-      throw e;
-    } finally {
-      this.running = false;
-    }
   }
 
   async unload(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Side } from '../../canvas/canvas-image';
 import { imageToImage, inpaintCanvas, outpaintCanvas } from '../../engine-actions';
 import { useAppStore } from '../../store';
 import { BRUSH_SIZES } from '../../store/canvas-slice';
+import { RangeField } from './RangeField';
 
 const SIDES: { side: Side; label: string }[] = [
   { side: 'left', label: '← Left' },
@@ -28,28 +29,24 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
         <button type="button" aria-pressed={s.tool === 'eraser'} onClick={() => s.setCanvasOptions({ tool: 'eraser' })}>
           Eraser
         </button>
-        <label title="[ and ] change it">
-          Size {s.brushSize}
-          <input
-            type="range"
-            name="brushSize"
-            min={BRUSH_SIZES.min}
-            max={BRUSH_SIZES.max}
-            value={s.brushSize}
-            onChange={(e) => s.setCanvasOptions({ brushSize: Number(e.target.value) })}
-          />
-        </label>
-        <label title="How far the result fades into the picture outside the mask">
-          Feather {s.feather}
-          <input
-            type="range"
-            name="feather"
-            min={0}
-            max={16}
-            value={s.feather}
-            onChange={(e) => s.setCanvasOptions({ feather: Number(e.target.value) })}
-          />
-        </label>
+        <RangeField
+          label="Size"
+          name="brushSize"
+          title="[ and ] change it"
+          min={BRUSH_SIZES.min}
+          max={BRUSH_SIZES.max}
+          value={s.brushSize}
+          onChange={(brushSize) => s.setCanvasOptions({ brushSize })}
+        />
+        <RangeField
+          label="Feather"
+          name="feather"
+          title="How far the result fades into the picture outside the mask"
+          min={0}
+          max={16}
+          value={s.feather}
+          onChange={(feather) => s.setCanvasOptions({ feather })}
+        />
         <label className="check">
           <input
             type="checkbox"
@@ -88,18 +85,17 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
         </button>
       </div>
       <div className="row">
-        <label title="0 keeps the canvas, 1 ignores it">
-          Strength {s.strength.toFixed(2)}
-          <input
-            type="range"
-            name="strength"
-            min={0}
-            max={1}
-            step={0.05}
-            value={s.strength}
-            onChange={(e) => s.setCanvasOptions({ strength: Number(e.target.value) })}
-          />
-        </label>
+        <RangeField
+          label="Strength"
+          name="strength"
+          title="0 keeps the canvas, 1 ignores it"
+          min={0}
+          max={1}
+          step={0.05}
+          value={s.strength}
+          format={(v) => v.toFixed(2)}
+          onChange={(strength) => s.setCanvasOptions({ strength })}
+        />
         <button type="button" disabled={locked} onClick={() => void imageToImage()}>
           Image to image
         </button>
