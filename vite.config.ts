@@ -36,7 +36,7 @@ const pwa = VitePWA({
       'models/*/manifest.json',
       'models/*/tokenizer.json',
     ],
-    globIgnores: ['**/*.onnx'],
+    globIgnores: ['**/*.onnx', 'bench.html', 'assets/bench-*.js'],
     maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
     navigateFallback: 'index.html',
     navigateFallbackDenylist: [/^\/models\//],
@@ -52,5 +52,10 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173, strictPort: true, headers: crossOriginIsolation },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: crossOriginIsolation },
-  build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 1024,
+    // bench.html: the page `npm run bench` drives (the engine without the UI); not part of the offline app.
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+  },
 });

@@ -1,6 +1,7 @@
 // The one typed contract between the UI thread (src/) and the engine worker (workers/).
 // Types only: importing this file pulls no runtime code (and never onnxruntime-web) into the UI.
 import type { PackManifest } from './pack/manifest';
+import type { GraphRunTiming } from './pipeline/graph-runner';
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
 export type SamplerName = 'flash' | 'ancestral' | 'ddpm';
@@ -103,7 +104,14 @@ export interface GeneratedImage {
   height: number;
   pixels: Uint8ClampedArray; // RGBA, transferred from the worker
   seed: number;
-  timings: { totalMs: number; textMs: number; denoiseMs: number; decodeMs: number };
+  timings: {
+    totalMs: number;
+    textMs: number;
+    denoiseMs: number;
+    decodeMs: number;
+    /** Every graph call of this image, in order, with its session.run time. */
+    runs: GraphRunTiming[];
+  };
 }
 
 /** One file of a pack download. `stored`: it was already on this device. */
@@ -144,6 +152,28 @@ export interface StoredPack {
   totalBytes: number;
 }
 
+/** One session the engine created: its compile (session create) and warm-up run times, and the size of
+ * ORT's wasm heap before and after (null where it cannot be seen). All sessions share the one heap. */
+export interface SessionStats {
+  component: string;
+  file: string;
+  fileBytes: number;
+  /** int8 weights dequantized once at creation (small graphs; runtime/session-options.ts). */
+  weightsFolded: boolean;
+  createMs: number;
+  warmupMs: number;
+  wasmHeapBytesBefore: number | null;
+  wasmHeapBytesAfter: number | null;
+}
+
+/** What the engine holds now: for the benchmarks, and for anyone asking why a tab uses its memory. */
+export interface EngineDiagnostics {
+  backend: BackendChoice | null;
+  /** ORT's wasm heap. It never shrinks, so this is also its peak since the worker started. */
+  wasmHeapBytes: number | null;
+  sessions: SessionStats[];
+}
+
 export interface EngineApi {
   probe(): Promise<Capabilities>;
   /** Reads and checks a pack's manifest and says what loading it takes; downloads nothing. Refuses
@@ -161,6 +191,7 @@ export interface EngineApi {
    * GenerationCancelledError (its acknowledgement). Resolves false when nothing was running. */
   cancelGeneration(): Promise<boolean>;
   unload(): Promise<void>;
+  diagnostics(): Promise<EngineDiagnostics>;
   /** Packs stored in this browser, with their size on disk. */
   listStoredPacks(): Promise<StoredPack[]>;
   /** Frees a stored pack's files (those no other stored pack uses); it downloads again next time. */

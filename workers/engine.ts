@@ -6,6 +6,7 @@ import type {
   BackendChoice,
   Capabilities,
   EngineApi,
+  EngineDiagnostics,
   ExecutionProvider,
   GenerateParams,
   GeneratedImage,
@@ -33,6 +34,7 @@ import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
 import { chooseBackend } from './runtime/choose-backend';
 import type { OrtRunner } from './runtime/ort-runner';
+import { wasmHeapBytes } from './runtime/wasm-heap';
 
 interface Loaded {
   context: PipelineContext;
@@ -288,6 +290,15 @@ export class Engine implements EngineApi {
     const loaded = this.loaded;
     this.loaded = null;
     await loaded?.runner.release();
+  }
+
+  async diagnostics(): Promise<EngineDiagnostics> {
+    const runner = this.loaded?.runner;
+    return {
+      backend: this.loaded?.info.backend ?? null,
+      wasmHeapBytes: wasmHeapBytes(),
+      sessions: runner ? [...runner.sessionStats] : [],
+    };
   }
 
   async hangNextGenerationForTesting(): Promise<void> {

@@ -2,7 +2,7 @@
 //
 // Random numbers, all from one SeededRandom(seed) stream in this order: the initial latent, then one
 // fresh latent-sized draw per step that needs noise (every Flash step; ancestral steps with prev > 0).
-import type { GenerateParams, ProgressCallback } from '../engine-api';
+import type { GenerateParams, GeneratedImage, ProgressCallback } from '../engine-api';
 import { GenerationCancelledError, InvalidParamsError } from '../errors';
 import { ancestralStep, ancestralTimesteps } from './ancestral-sampler';
 import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
@@ -147,12 +147,26 @@ export async function decodeLatent(
   return imageToRgba(asFloat32(decoded.image, 'image'), width, height);
 }
 
-/** Stage times of one image, from the moments each stage ended (performance.now()). */
-export function stageTimings(started: number, textDone: number, denoiseDone: number, end: number) {
+/** Clears the runner's call log at the start of an image, so a cancelled run's calls are not counted. */
+export function startTimings(ctx: PipelineContext): number {
+  ctx.runner.runTimings.length = 0;
+  return performance.now();
+}
+
+/** Stage times of one image, from the moments each stage ended (performance.now()), with its graph
+ * calls taken out of the runner's log (which so stays as short as one image). */
+export function stageTimings(
+  ctx: PipelineContext,
+  started: number,
+  textDone: number,
+  denoiseDone: number,
+  end: number,
+): GeneratedImage['timings'] {
   return {
     totalMs: end - started,
     textMs: textDone - started,
     denoiseMs: denoiseDone - textDone,
     decodeMs: end - denoiseDone,
+    runs: ctx.runner.runTimings.splice(0),
   };
 }

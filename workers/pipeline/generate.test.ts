@@ -112,4 +112,21 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
     ).rejects.toThrow(GenerationCancelledError);
     expect(calls.map((c) => c.component)).toEqual(['text_encoder', 'unet_flash', 'unet_flash']);
   });
+
+  it("reports each image's own graph calls with their run times, not a cancelled run's", async () => {
+    let steps = 0;
+    const cancelled = { ...ctx, stopRequested: () => steps >= 2 };
+    await expect(
+      generate(cancelled, base, (p) => {
+        if (p.phase === 'denoise') steps = p.step;
+      }),
+    ).rejects.toThrow(GenerationCancelledError);
+    const image = await generate(ctx, base, () => {});
+    const { runs, totalMs } = image.timings;
+    expect(runs.map((r) => r.component)).toEqual(['text_encoder', ...Array(4).fill('unet_flash'), 'movq_decoder']);
+    expect(runs.every((r) => r.ms > 0)).toBe(true);
+    // The graph calls happen inside the image's time, so together they cannot exceed it.
+    expect(runs.reduce((sum, r) => sum + r.ms, 0)).toBeLessThanOrEqual(totalMs);
+    expect(ctx.runner.runTimings).toHaveLength(0);
+  });
 });

@@ -3,7 +3,7 @@
 import type { GenerateParams, GeneratedImage, ProgressCallback, SamplerName } from '../engine-api';
 import { ImageSizeError, InvalidParamsError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
-import { decodeLatent, denoiseLatent, stageTimings } from './denoise';
+import { decodeLatent, denoiseLatent, stageTimings, startTimings } from './denoise';
 import { encodeImage } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import type { GraphRunner } from './graph-runner';
@@ -83,7 +83,7 @@ export async function generate(
 ): Promise<GeneratedImage> {
   const { manifest } = ctx;
   checkParams(manifest, params);
-  const started = performance.now();
+  const started = startTimings(ctx);
   const unetId = unetFor(manifest, params.sampler);
   const unet = manifest.components[unetId]!.unet!;
   const guided = params.sampler !== 'flash' && params.guidance > 0;
@@ -126,7 +126,7 @@ export async function generate(
     height: params.height,
     pixels,
     seed: params.seed,
-    timings: stageTimings(started, textDone, denoiseDone, performance.now()),
+    timings: stageTimings(ctx, started, textDone, denoiseDone, performance.now()),
   };
 }
 

@@ -4,8 +4,17 @@
 export type TensorData =
   { type: 'float32'; data: Float32Array; dims: number[] } | { type: 'int64'; data: BigInt64Array; dims: number[] };
 
+/** One graph call: which component, and how long its session.run took (inputs in, outputs read). */
+export interface GraphRunTiming {
+  component: string;
+  ms: number;
+}
+
 export interface GraphRunner {
   run(component: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /** Every call since the pipeline last took them: each image reports its own, so the time spent
+   * outside the graphs (the pipeline's overhead) can be measured. */
+  readonly runTimings: GraphRunTiming[];
 }
 
 export function float32(data: Float32Array, dims: number[]): TensorData {

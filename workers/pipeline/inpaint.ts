@@ -6,7 +6,7 @@
 import type { GeneratedImage, InpaintParams, ProgressCallback } from '../engine-api';
 import { ImageSizeError, InvalidParamsError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
-import { decodeLatent, denoiseLatent, stageTimings } from './denoise';
+import { decodeLatent, denoiseLatent, stageTimings, startTimings } from './denoise';
 import { checkParams, type PipelineContext } from './generate';
 import { encodeImage, movqEncoder } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
@@ -51,7 +51,7 @@ export async function inpaint(
     );
   }
   checkInpaintParams(manifest, params);
-  const started = performance.now();
+  const started = startTimings(ctx);
   const unet = manifest.components[unetId]!.unet!;
   const { width, height } = params;
   const f = manifest.latent.scaleFactor;
@@ -98,6 +98,6 @@ export async function inpaint(
     height,
     pixels,
     seed: params.seed,
-    timings: stageTimings(started, textDone, denoiseDone, performance.now()),
+    timings: stageTimings(ctx, started, textDone, denoiseDone, performance.now()),
   };
 }

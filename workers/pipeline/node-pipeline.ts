@@ -1,18 +1,24 @@
-// Test support: a pack's pipeline context on onnxruntime-node, recording every graph call, so the same
+// Test and benchmark support: a pack's pipeline context on onnxruntime-node, recording every graph call, so the same
 // pipeline code the worker runs is tested outside the browser.
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { parseManifest, type PackManifest, type WeightFormat } from '../pack/manifest';
 import type { PipelineContext } from './generate';
-import type { GraphRunner, TensorData } from './graph-runner';
+import type { GraphRunner, GraphRunTiming, TensorData } from './graph-runner';
 import { PromptTokenizer } from './prompt-tokenizer';
+import { sessionOptions } from '../runtime/session-options';
 
 export interface GraphCall {
   component: string;
   dims: Record<string, number[]>;
 }
 
+/** onnxruntime-node session options, e.g. `{ intraOpNumThreads: 1 }` to match the browser's one thread. */
+export type NodeSessionOptions = ort.InferenceSession.SessionOptions;
+
 class NodeRunner implements GraphRunner {
+  readonly runTimings: GraphRunTiming[] = [];
+
   constructor(
     private readonly sessions: Record<string, ort.InferenceSession>,
     private readonly calls: GraphCall[],
@@ -23,7 +29,9 @@ class NodeRunner implements GraphRunner {
     const inputs = Object.fromEntries(
       Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]),
     );
+    const started = performance.now();
     const out = await this.sessions[component]!.run(inputs);
+    this.runTimings.push({ component, ms: performance.now() - started });
     return Object.fromEntries(
       Object.entries(out).map(([k, v]) => [
         k,
@@ -37,11 +45,14 @@ class NodeRunner implements GraphRunner {
 export async function nodePipeline(
   packDir: URL,
   variant: WeightFormat,
+  options: NodeSessionOptions = {},
 ): Promise<{ ctx: PipelineContext; calls: GraphCall[] }> {
   const manifest: PackManifest = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8')));
   const sessions: Record<string, ort.InferenceSession> = {};
   for (const [id, component] of Object.entries(manifest.components)) {
-    sessions[id] = await ort.InferenceSession.create(readFileSync(new URL(component.variants[variant]!.file, packDir)));
+    const file = readFileSync(new URL(component.variants[variant]!.file, packDir));
+    // The browser's options (runtime/session-options.ts), so tests and benchmarks run graphs as it does.
+    sessions[id] = await ort.InferenceSession.create(file, { ...sessionOptions(file.byteLength), ...options });
   }
   const tokenizer = new PromptTokenizer(
     JSON.parse(readFileSync(new URL(manifest.text.tokenizer, packDir), 'utf8')),

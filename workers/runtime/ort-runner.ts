@@ -1,10 +1,12 @@
 // onnxruntime-web sessions for a pack: one per component, created on first use, warmed up once so the
 // first real step does not pay for kernel compilation, and released together.
 import * as ort from 'onnxruntime-web/webgpu';
-import type { BackendChoice, ProgressCallback } from '../engine-api';
+import type { BackendChoice, ProgressCallback, SessionStats } from '../engine-api';
 import { GraphLoadError } from '../errors';
 import type { PackManifest, PackComponent } from '../pack/manifest';
-import type { GraphRunner, TensorData } from '../pipeline/graph-runner';
+import type { GraphRunner, GraphRunTiming, TensorData } from '../pipeline/graph-runner';
+import { foldsWeights, sessionOptions } from './session-options';
+import { wasmHeapBytes } from './wasm-heap';
 
 // Two cores gain nothing from wasm threads (browser-runtime §1d), and a single thread keeps ORT
 // from re-running this worker's module as a pthread.
@@ -16,6 +18,9 @@ export type ComponentFile = (componentId: string) => Promise<Blob>;
 
 export class OrtRunner implements GraphRunner {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  readonly runTimings: GraphRunTiming[] = [];
+  /** One entry per session created, in order: what each took to compile and warm up, and the heap after. */
+  readonly sessionStats: SessionStats[] = [];
   private lostReason: string | null = null;
   private released = false;
   private watchedDevice: GPUDevice | null = null;
@@ -59,11 +64,13 @@ export class OrtRunner implements GraphRunner {
     // ORT reads a URL itself, streaming files over 1 GB into one buffer; handing it the Blob's URL means
     // this worker never joins the chunks into a second whole-file copy.
     const url = URL.createObjectURL(blob);
+    const heapBefore = wasmHeapBytes();
+    const started = performance.now();
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(url, {
+        ...sessionOptions(blob.size),
         executionProviders: [this.backend.ep],
-        graphOptimizationLevel: 'all',
       });
     } catch (e) {
       throw new GraphLoadError(file, this.backend.label, (e as Error).message ?? String(e));
@@ -71,8 +78,19 @@ export class OrtRunner implements GraphRunner {
       URL.revokeObjectURL(url);
     }
     if (this.backend.ep === 'webgpu') await this.watchDevice();
+    const created = performance.now();
     onProgress?.({ phase: 'warmup', component: componentId });
     await session.run(warmupFeeds(this.manifest, component));
+    this.sessionStats.push({
+      component: componentId,
+      file,
+      fileBytes: blob.size,
+      weightsFolded: foldsWeights(blob.size),
+      createMs: created - started,
+      warmupMs: performance.now() - created,
+      wasmHeapBytesBefore: heapBefore,
+      wasmHeapBytesAfter: wasmHeapBytes(),
+    });
     return session;
   }
 
@@ -92,7 +110,9 @@ export class OrtRunner implements GraphRunner {
     const session = await this.session(componentId);
     const inputs: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
+    const started = performance.now();
     const outputs = await session.run(inputs);
+    this.runTimings.push({ component: componentId, ms: performance.now() - started });
     const result: Record<string, TensorData> = {};
     for (const [name, t] of Object.entries(outputs)) {
       result[name] = { type: 'float32', data: (await t.getData()) as Float32Array, dims: [...t.dims] };

@@ -1,0 +1,250 @@
+// The Chromium half of the benchmark: the app's engine worker on the bench.html page, on wasm and on
+// WebGPU, with cold and warm starts and each stage's peak memory.
+import { chromium, type Browser, type Page } from '@playwright/test';
+import type { ExecutionProvider, GenerateParams, InpaintParams } from '../workers/engine-api';
+import type { BenchHarness, TimedImage } from '../src/bench/bench-harness';
+import { readPeaks, resetPeaks } from './process-memory';
+import type { BackendRuns, BenchResults, MemoryStage, StartRun } from './results';
+import { FLASH_64, inpaintParams, SAMPLER_WORKLOADS, SIZE_WORKLOADS, type ImageRun, type Workload } from './workloads';
+
+export interface BrowserBenchOptions {
+  baseUrl: string;
+  packUrl: string;
+  chromiumPath: string;
+  /** Extra launch flags, e.g. for a hardware GPU (see README, "Performance"). */
+  extraArgs: string[];
+  runs: number;
+  warmups: number;
+  log: (line: string) => void;
+}
+
+// The flags browser-runtime §1.0 found to work headless, plus a marker to find this browser's processes.
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+];
+
+type HarnessCall =
+  | { fn: 'load'; url: string; ep: ExecutionProvider }
+  | { fn: 'generate'; params: GenerateParams }
+  | { fn: 'inpaint'; params: InpaintParams }
+  | { fn: 'diagnostics' }
+  | { fn: 'adapter' };
+
+/** Calls the page's harness; typed arrays cross page.evaluate as plain arrays, so they are rebuilt there. */
+async function call<T>(page: Page, request: HarnessCall): Promise<T> {
+  // No named functions inside: tsx would wrap them in a helper that does not exist in the page.
+  return page.evaluate(async (req) => {
+    const bench: BenchHarness = window.kandinskyBench;
+    switch (req.fn) {
+      case 'load':
+        return bench.load(req.url, req.ep);
+      case 'generate':
+        return bench.generate(req.params);
+      case 'inpaint':
+        return bench.inpaint({
+          ...req.params,
+          image: new Uint8ClampedArray(req.params.image as unknown as number[]),
+          mask: new Uint8Array(req.params.mask as unknown as number[]),
+        });
+      case 'diagnostics':
+        return bench.diagnostics();
+      case 'adapter':
+        return bench.adapter();
+    }
+  }, serializable(request)) as Promise<T>;
+}
+
+function serializable(request: HarnessCall): HarnessCall {
+  if (request.fn !== 'inpaint') return request;
+  const { image, mask, ...rest } = request.params;
+  return { fn: 'inpaint', params: { ...rest, image: [...image], mask: [...mask] } as unknown as InpaintParams };
+}
+
+async function openHarness(browser: Browser, baseUrl: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(`${baseUrl}/bench.html`);
+  await page.waitForFunction(() => 'kandinskyBench' in window);
+  return page;
+}
+
+function imageRun(image: TimedImage): ImageRun {
+  if (!Number.isFinite(image.meanPixel)) throw new Error('the benchmark image is not a picture');
+  return { ms: image.ms, runs: image.timings.runs };
+}
+
+export class BrowserBench {
+  private browser!: Browser;
+  readonly memory: MemoryStage[] = [];
+  private readonly marker = `--kandinsky-bench=${process.pid}-${Date.now()}`;
+
+  constructor(private readonly options: BrowserBenchOptions) {}
+
+  async start(): Promise<string> {
+    this.browser = await chromium.launch({
+      executablePath: this.options.chromiumPath,
+      headless: true,
+      args: [...LAUNCH_ARGS, ...this.options.extraArgs, this.marker],
+    });
+    return this.browser.version();
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+
+  /** Runs `work` with every browser process's peak memory reset first, and records the stage's peaks. */
+  private async stage<T>(page: Page, stage: string, backend: string, work: () => Promise<T>): Promise<T> {
+    resetPeaks(this.marker);
+    const result = await work();
+    const peaks = readPeaks(this.marker);
+    const largest = (type: string) => Math.max(0, ...peaks.filter((p) => p.type === type).map((p) => p.peakBytes));
+    const { wasmHeapBytes } = await call<{ wasmHeapBytes: number | null }>(page, { fn: 'diagnostics' });
+    this.memory.push({
+      stage,
+      backend,
+      rendererPeakBytes: largest('renderer'),
+      gpuProcessPeakBytes: largest('gpu-process'),
+      allProcessesPeakBytes: peaks.reduce((sum, p) => sum + p.peakBytes, 0),
+      wasmHeapBytes,
+    });
+    return result;
+  }
+
+  /** One start up to the first image; the last of each kind also records its memory stages. */
+  private async startRun(page: Page, kind: string, seed: number, measureMemory: boolean): Promise<StartRun> {
+    const { packUrl } = this.options;
+    const label = seed < this.options.warmups ? `${kind} (warm-up)` : kind;
+    const staged = <T>(stage: string, work: () => Promise<T>) =>
+      measureMemory ? this.stage(page, `${kind} start: ${stage}`, 'wasm', work) : work();
+    const load = await staged('load the pack', () => call<LoadResult>(page, loadCall(packUrl)));
+    const first = await staged('first image', () => call<TimedImage>(page, generateCall(FLASH_64, seed)));
+    this.options.log(`  ${label} start: load ${ms(load.ms)} (files ${ms(load.filesMs)}), first image ${ms(first.ms)}`);
+    return {
+      loadMs: load.ms,
+      filesMs: load.filesMs,
+      sessionsMs: load.sessionsMs,
+      firstImageMs: first.ms,
+      downloadedBytes: load.pack.storage.downloadedBytes,
+      cachedBytes: load.pack.storage.cachedBytes,
+    };
+  }
+
+  /** Cold: a fresh context each time (empty IndexedDB and HTTP cache). Warm: reloads of one context. */
+  async starts(): Promise<BenchResults['starts']> {
+    const { runs, warmups, log } = this.options;
+    const cold: StartRun[] = [];
+    log('cold starts (fresh browser context: download, verify, store, compile, first image)');
+    for (let i = 0; i < warmups + runs; i++) {
+      const page = await openHarness(this.browser, this.options.baseUrl);
+      const run = await this.startRun(page, 'cold', i, i === warmups + runs - 1);
+      if (i >= warmups) cold.push(run);
+      await page.context().close();
+    }
+    log('warm starts (reload: pack from IndexedDB, compile, first image)');
+    const page = await openHarness(this.browser, this.options.baseUrl);
+    await call(page, loadCall(this.options.packUrl)); // stores the pack
+    const warm: StartRun[] = [];
+    for (let i = 0; i < warmups + runs; i++) {
+      await page.reload();
+      await page.waitForFunction(() => 'kandinskyBench' in window);
+      const run = await this.startRun(page, 'warm', i, i === warmups + runs - 1);
+      if (i >= warmups) warm.push(run);
+    }
+    await page.context().close();
+    return { cold, warm };
+  }
+
+  private async series(page: Page, backend: string, workload: Workload): Promise<ImageRun[]> {
+    const { runs, warmups, log } = this.options;
+    return this.stage(page, workload.label, backend, async () => {
+      const out: ImageRun[] = [];
+      for (let i = 0; i < warmups + runs; i++) {
+        const image = imageRun(await call<TimedImage>(page, generateCall(workload, i)));
+        if (i >= warmups) out.push(image);
+      }
+      log(`  ${backend} ${workload.label}: ${out.map((r) => ms(r.ms)).join(' ')}`);
+      return out;
+    });
+  }
+
+  /** Every workload on wasm, then inpainting (which loads two more sessions). */
+  async wasm(): Promise<BackendRuns> {
+    const { runs, warmups, log } = this.options;
+    log('wasm in Chromium');
+    const page = await openHarness(this.browser, this.options.baseUrl);
+    await this.stage(page, 'load the pack (from the network)', 'wasm', () =>
+      call(page, loadCall(this.options.packUrl)),
+    );
+    const images: Record<string, ImageRun[]> = {};
+    for (const workload of uniqueWorkloads()) images[workload.key] = await this.series(page, 'wasm', workload);
+    images['inpaint-64'] = await this.stage(
+      page,
+      'Inpainting, Flash, 64² (loads its U-Net and the encoder)',
+      'wasm',
+      async () => {
+        const out: ImageRun[] = [];
+        for (let i = 0; i < warmups + runs; i++) {
+          const image = imageRun(await call<TimedImage>(page, { fn: 'inpaint', params: inpaintParams(i) }));
+          if (i >= warmups) out.push(image);
+        }
+        log(`  wasm inpainting: ${out.map((r) => ms(r.ms)).join(' ')}`);
+        return out;
+      },
+    );
+    const { sessions } = await call<{ sessions: BackendRuns['sessions'] }>(page, { fn: 'diagnostics' });
+    await page.context().close();
+    return { images, sessions };
+  }
+
+  /** Flash at the trained size on WebGPU, with whatever adapter this browser has. */
+  async webgpu(): Promise<BenchResults['webgpu']> {
+    const { log } = this.options;
+    const page = await openHarness(this.browser, this.options.baseUrl);
+    const adapter = await call<{ description: string; isFallbackAdapter: boolean } | null>(page, { fn: 'adapter' });
+    if (!adapter) {
+      await page.context().close();
+      return { skipped: 'this browser has no WebGPU adapter' };
+    }
+    log(`WebGPU in Chromium (${adapter.description}${adapter.isFallbackAdapter ? ', a software adapter' : ''})`);
+    await this.stage(page, 'load the pack', 'webgpu', () =>
+      call(page, { fn: 'load', url: this.options.packUrl, ep: 'webgpu' }),
+    );
+    const images = { [FLASH_64.key]: await this.series(page, 'webgpu', FLASH_64) };
+    const { sessions } = await call<{ sessions: BackendRuns['sessions'] }>(page, { fn: 'diagnostics' });
+    await page.context().close();
+    return { images, sessions, adapter: adapter.description, isFallbackAdapter: adapter.isFallbackAdapter };
+  }
+}
+
+interface LoadResult {
+  ms: number;
+  filesMs: number;
+  sessionsMs: number;
+  pack: { storage: { downloadedBytes: number; cachedBytes: number } };
+}
+
+function loadCall(url: string): HarnessCall {
+  return { fn: 'load', url, ep: 'wasm' };
+}
+
+function generateCall(workload: Workload, seed: number): HarnessCall {
+  return { fn: 'generate', params: workload.params(seed) };
+}
+
+/** The sampler and size workloads, Flash 64² once. */
+export function uniqueWorkloads(): Workload[] {
+  return [...SAMPLER_WORKLOADS, ...SIZE_WORKLOADS].filter((w, i, all) => all.findIndex((x) => x.key === w.key) === i);
+}
+
+export function ms(value: number): string {
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+}

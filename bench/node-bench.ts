@@ -1,0 +1,36 @@
+// The native half: the same pipeline code and the same graph files on onnxruntime-node's CPU
+// back end, with its default threads and with one thread (the browser's wasm back end uses one).
+import { nodePipeline } from '../workers/pipeline/node-pipeline';
+import type { WeightFormat } from '../workers/pack/manifest';
+import { generate } from '../workers/pipeline/generate';
+import { ms, uniqueWorkloads } from './browser-bench';
+import type { ImageRun } from './workloads';
+
+export async function benchNode(
+  packDir: URL,
+  variant: WeightFormat,
+  threads: 'default' | 1,
+  runs: number,
+  warmups: number,
+  log: (line: string) => void,
+): Promise<Record<string, ImageRun[]>> {
+  const { ctx } = await nodePipeline(
+    packDir,
+    variant,
+    threads === 1 ? { intraOpNumThreads: 1, interOpNumThreads: 1 } : {},
+  );
+  const images: Record<string, ImageRun[]> = {};
+  for (const workload of uniqueWorkloads()) {
+    const out: ImageRun[] = [];
+    for (let i = 0; i < warmups + runs; i++) {
+      const started = performance.now();
+      const image = await generate(ctx, workload.params(i), () => {});
+      if (i >= warmups) out.push({ ms: performance.now() - started, runs: image.timings.runs });
+    }
+    images[workload.key] = out;
+    log(
+      `  node (${threads === 1 ? '1 thread' : 'default threads'}) ${workload.label}: ${out.map((r) => ms(r.ms)).join(' ')}`,
+    );
+  }
+  return images;
+}

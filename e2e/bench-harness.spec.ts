@@ -1,0 +1,45 @@
+// The page `npm run bench` drives: the real engine on the nano pack, with what the benchmark reads
+// from it (each image's graph calls, the sessions' compile times and ORT's wasm heap).
+import { expect, test } from '@playwright/test';
+
+test('the benchmark page times a real image and reports the graph calls, sessions and wasm heap', async ({ page }) => {
+  await page.goto('/bench.html');
+  await page.waitForFunction(() => 'kandinskyBench' in window);
+  const result = await page.evaluate(async () => {
+    const bench = window.kandinskyBench;
+    const load = await bench.load('/models/kandinsky3-nano/manifest.json', 'wasm');
+    const image = await bench.generate({
+      prompt: 'grinning face, noto style',
+      negativePrompt: '',
+      seed: 1,
+      sampler: 'flash',
+      steps: 4,
+      guidance: 0,
+      width: 64,
+      height: 64,
+    });
+    return { load, image, diagnostics: await bench.diagnostics() };
+  });
+  const { load, image, diagnostics } = result;
+  expect(load.filesMs + load.sessionsMs).toBeCloseTo(load.ms, 0);
+  expect(load.pack.backend.ep).toBe('wasm');
+  expect(image.timings.runs.map((r) => r.component)).toEqual([
+    'text_encoder',
+    ...Array(4).fill('unet_flash'),
+    'movq_decoder',
+  ]);
+  const inGraphs = image.timings.runs.reduce((sum, r) => sum + r.ms, 0);
+  expect(inGraphs).toBeGreaterThan(0);
+  expect(image.ms).toBeGreaterThanOrEqual(inGraphs); // the page waits for the calls and more
+  expect(image.meanPixel).toBeGreaterThan(0);
+  // The eager sessions, in order, each with its compile time and the heap it grew; the int8 weights of
+  // these small graphs are folded to fp32 once (workers/runtime/session-options.ts).
+  expect(diagnostics.sessions.map((s) => s.component)).toEqual(['text_encoder', 'unet_flash', 'movq_decoder']);
+  for (const s of diagnostics.sessions) {
+    expect(s.createMs).toBeGreaterThan(0);
+    expect(s.weightsFolded).toBe(true);
+    expect(s.wasmHeapBytesAfter).toBeGreaterThanOrEqual(s.wasmHeapBytesBefore ?? 0);
+  }
+  // ORT's heap, seen through the tracked WebAssembly.Memory: more than the 16 MiB it starts with.
+  expect(diagnostics.wasmHeapBytes).toBeGreaterThan(16 * 2 ** 20);
+});

@@ -1,0 +1,99 @@
+// The page `npm run bench` (bench/run.ts) drives in Chromium: the app's own engine worker, without
+// the app around it, with each call timed here on the page, so the times include what a user waits
+// for (the worker hop and the pixel transfer) and not only the work inside the worker.
+import type {
+  EngineDiagnostics,
+  ExecutionProvider,
+  GenerateParams,
+  GeneratedImage,
+  InpaintParams,
+  LoadedPack,
+  Progress,
+} from '../../workers/engine-api';
+import { Comlink, engine } from '../engine-client';
+
+export interface TimedLoad {
+  ms: number;
+  /** Until the last file was on hand (downloaded and stored, or read back from IndexedDB). */
+  filesMs: number;
+  /** From then until every eager session was compiled and warmed up. */
+  sessionsMs: number;
+  pack: LoadedPack;
+}
+
+export interface TimedImage {
+  ms: number;
+  timings: GeneratedImage['timings'];
+  /** A cheap fingerprint, so a run that returned garbage shows up next to its time. */
+  meanPixel: number;
+}
+
+export interface BenchHarness {
+  load(url: string, ep: ExecutionProvider): Promise<TimedLoad>;
+  generate(params: GenerateParams): Promise<TimedImage>;
+  inpaint(params: InpaintParams): Promise<TimedImage>;
+  diagnostics(): Promise<EngineDiagnostics>;
+  adapter(): Promise<{ description: string; isFallbackAdapter: boolean } | null>;
+}
+
+declare global {
+  interface Window {
+    kandinskyBench: BenchHarness;
+  }
+}
+
+function timedImage(started: number, image: GeneratedImage): TimedImage {
+  const ms = performance.now() - started;
+  let sum = 0;
+  for (let i = 0; i < image.pixels.length; i += 4)
+    sum += image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]!;
+  return { ms, timings: image.timings, meanPixel: sum / ((image.pixels.length / 4) * 3) };
+}
+
+window.kandinskyBench = {
+  async load(url, ep) {
+    const started = performance.now();
+    let filesDone = 0;
+    const pack = await engine().load(
+      { kind: 'url', url },
+      { ep },
+      Comlink.proxy((p: Progress) => {
+        if (p.phase === 'load' && filesDone === 0) filesDone = performance.now();
+      }),
+    );
+    const end = performance.now();
+    filesDone ||= end;
+    return { ms: end - started, filesMs: filesDone - started, sessionsMs: end - filesDone, pack };
+  },
+  async generate(params) {
+    const started = performance.now();
+    return timedImage(
+      started,
+      await engine().generate(
+        params,
+        Comlink.proxy(() => {}),
+      ),
+    );
+  },
+  async inpaint(params) {
+    const started = performance.now();
+    return timedImage(
+      started,
+      await engine().inpaint(
+        params,
+        Comlink.proxy(() => {}),
+      ),
+    );
+  },
+  diagnostics: () => engine().diagnostics(),
+  async adapter() {
+    const caps = await engine().probe();
+    const a = caps.webgpu.adapter;
+    return a
+      ? {
+          description: [a.vendor, a.architecture, a.description].filter(Boolean).join(' '),
+          isFallbackAdapter: caps.webgpu.isFallbackAdapter,
+        }
+      : null;
+  },
+};
