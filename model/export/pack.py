@@ -40,6 +40,9 @@ class PackOptions:
     default_size: int = 1024
     max_size: int = 2048
     unconditional: str = "empty-prompt"
+    # The original 3.x unconditional row (reference §5.4), in the projected context space; written as
+    # raw little-endian float32 and named in the manifest when `unconditional` is "null-embedding".
+    null_embedding: Optional[np.ndarray] = None
     license: str = "Apache-2.0"
     credits: List[dict] = field(default_factory=list)
     flash_timesteps: Sequence[int] = (979, 729, 479, 229)
@@ -131,6 +134,14 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     tokenizer_path = out_dir / "tokenizer.json"
     tokenizer_path.write_text(tokenizer_json)
     manifest = build_manifest(models, graphs, files, reports, tokenizer_path, options)
+    if options.unconditional == "null-embedding":
+        width = models.config.unet.cross_attention_dim
+        if options.null_embedding is None or options.null_embedding.size != width:
+            raise ValueError(f"the null-embedding convention needs a null embedding of {width} values")
+        null_path = out_dir / "null_embedding.f32"
+        null_path.write_bytes(np.asarray(options.null_embedding, dtype="<f4").tobytes())
+        manifest["files"].append(file_entry(null_path, null_path.name))
+        manifest["text"]["nullEmbedding"] = null_path.name
     validate_manifest(manifest)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return add_preview_map(out_dir)  # fitted on the written encoder graph

@@ -1,0 +1,223 @@
+"""Converting released checkpoints: synthetic ones written in both layouts (ai-forever .pt files and
+diffusers safetensors folders) load into the modules exactly, the name tables cover every key of the
+full-size models, bad checkpoints are refused by key name, and the command writes a working pack."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from model.config import KANDINSKY3, TINY
+from model.convert.__main__ import main
+from model.convert.checkpoints import CheckpointError, read_checkpoint
+from model.convert.load_modules import load_strict
+from model.convert.name_rules import (MOVQ_RULES, PROJECTION_RULES, UNET_RULES, NameMap,
+                                      is_movq_attention_weight)
+from model.convert.safetensors_io import SafetensorsError, read_safetensors, write_safetensors
+from model.kandinsky3 import Kandinsky3, randomize_, unet_config_for
+from model.meta_device import meta_device
+from model.movq import VQModel
+from model.unet import Kandinsky3UNet
+from model.word_tokenizer import build_vocab, tokenizer_json
+
+KINDS = ("base", "flash", "inpainting")
+ORIGINAL_FILES = {"base": "kandinsky3.pt", "flash": "kandinsky3_flash.pt", "inpainting": "kandinsky3_inpainting.pt"}
+PROJECTION_FILES = {"base": "projection.pt", "flash": "projection_flash.pt", "inpainting": "projection_inpainting.pt"}
+
+
+@pytest.fixture(scope="module")
+def source():
+    return randomize_(Kandinsky3(TINY, KINDS), seed=21).eval()
+
+
+def _tokenizer():
+    return tokenizer_json(build_vocab("a red apple cat face smiling noto style".split()))
+
+
+def write_original(folder, model, null_embeddings, drop=(), extra=None):
+    """The ai-forever layout, made by running the name tables backwards (and checked against the
+    reference's own key examples in test_name_tables_cover_the_full_size_models)."""
+    unet_map, projection_map = NameMap("unet", UNET_RULES), NameMap("projection", PROJECTION_RULES)
+    movq_map = NameMap("movq", MOVQ_RULES, last=len(TINY.movq.block_out_channels) - 1)
+    text_dir = folder / "flan_ul2_encoder"
+    text_dir.mkdir(parents=True)
+    for kind in KINDS:
+        state = model.unets[kind].state_dict()
+        unet = {unet_map.to_original(k): v for k, v in state.items() if not k.startswith("encoder_hid_proj.")}
+        for key in drop:
+            unet.pop(key)
+        unet.update(extra or {})
+        torch.save({"unet": unet, "null_embedding": null_embeddings[kind]}, folder / ORIGINAL_FILES[kind])
+        projection = {projection_map.to_original(k): v for k, v in state.items() if k.startswith("encoder_hid_proj.")}
+        torch.save(projection, text_dir / PROJECTION_FILES[kind])
+    movq = {}
+    for key, value in model.movq.state_dict().items():
+        movq[movq_map.to_original(key)] = value[:, :, None, None] if is_movq_attention_weight(key) else value
+    torch.save(movq, folder / "movq.pt")
+    # transformers .bin files store the tied T5 embedding twice.
+    text = dict(model.text_encoder.state_dict())
+    text["encoder.embed_tokens.weight"] = text["shared.weight"]
+    torch.save(text, text_dir / "pytorch_model.bin")
+    (text_dir / "tokenizer.json").write_text(_tokenizer())
+
+
+def write_diffusers(folder, model):
+    """kandinsky-community layout: safetensors, the text encoder in two shards with an index."""
+    for name, state in (("unet", model.unets["base"].state_dict()), ("movq", model.movq.state_dict())):
+        (folder / name).mkdir(parents=True)
+        write_safetensors(folder / name / "diffusion_pytorch_model.safetensors", state)
+    text_dir = folder / "text_encoder"
+    text_dir.mkdir()
+    keys = list(model.text_encoder.state_dict().items())
+    shards = {"model-00001-of-00002.safetensors": dict(keys[: len(keys) // 2]),
+              "model-00002-of-00002.safetensors": dict(keys[len(keys) // 2:])}
+    for shard, tensors in shards.items():
+        write_safetensors(text_dir / shard, tensors)
+    index = {"weight_map": {k: shard for shard, tensors in shards.items() for k in tensors}}
+    (text_dir / "model.safetensors.index.json").write_text(json.dumps(index))
+    (folder / "tokenizer").mkdir()
+    (folder / "tokenizer" / "tokenizer.json").write_text(_tokenizer())
+
+
+@pytest.fixture(scope="module")
+def nulls():
+    g = torch.Generator().manual_seed(5)
+    return {kind: torch.randn(TINY.unet.cross_attention_dim, generator=g) for kind in KINDS}
+
+
+@pytest.fixture(scope="module")
+def original(tmp_path_factory, source, nulls):
+    folder = tmp_path_factory.mktemp("original")
+    write_original(folder, source, nulls)
+    return folder
+
+
+def _same_outputs(models, source, kinds):
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(3, TINY.text.vocab_size, (2, 6), generator=g)
+    mask = torch.tensor([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]])
+    latent = torch.randn(2, 4, 8, 12, generator=g)
+    t = torch.tensor([979.0, 229.0])
+    with torch.no_grad():
+        hidden = models.text_encoder(ids, mask)
+        assert torch.equal(hidden, source.text_encoder(ids, mask))
+        for kind in kinds:
+            x = torch.randn(2, models.unets[kind].config.in_channels, 8, 12, generator=g)
+            assert torch.equal(models.unets[kind](x, t, hidden, mask), source.unets[kind](x, t, hidden, mask)), kind
+        assert torch.equal(models.movq.decode(latent), source.movq.decode(latent))
+        image = torch.rand(1, 3, 32, 32, generator=g) * 2 - 1
+        assert torch.equal(models.movq.encode(image), source.movq.encode(image))
+
+
+def _load(checkpoint, kinds):
+    models = Kandinsky3(TINY, kinds)
+    load_strict(models.text_encoder, checkpoint.text_encoder, "text encoder")
+    load_strict(models.movq, checkpoint.movq, "movq")
+    for kind in kinds:
+        load_strict(models.unets[kind], checkpoint.unets[kind], f"{kind} U-Net")
+    return models.eval()
+
+
+def test_original_layout_loads_exactly_with_each_unets_own_projection_and_null_embedding(original, source, nulls):
+    checkpoint = read_checkpoint(original, list(KINDS))
+    assert checkpoint.layout == "original" and checkpoint.unconditional == "null-embedding"
+    _same_outputs(_load(checkpoint, list(KINDS)), source, KINDS)
+    for kind in KINDS:
+        assert torch.equal(checkpoint.null_embeddings[kind], nulls[kind])
+    assert [m.name for m in checkpoint.name_maps if m.unused() and m.used] == []
+
+
+def test_diffusers_layout_loads_exactly_from_sharded_safetensors(tmp_path, source):
+    write_diffusers(tmp_path, source)
+    checkpoint = read_checkpoint(tmp_path, ["base"])
+    assert checkpoint.layout == "diffusers" and checkpoint.unconditional == "zero-context"
+    _same_outputs(_load(checkpoint, ["base"]), source, ["base"])
+    with pytest.raises(CheckpointError, match="only the base U-Net"):
+        read_checkpoint(tmp_path, ["flash"])
+
+
+def test_missing_unexpected_and_misshapen_keys_are_named(tmp_path, source, nulls):
+    victim = "in_layer.weight"
+    write_original(tmp_path, source, nulls, drop=[victim], extra={"down_samples.0.bogus.weight": torch.zeros(2)})
+    checkpoint = read_checkpoint(tmp_path, ["base"])
+    with pytest.raises(CheckpointError) as error:
+        load_strict(Kandinsky3(TINY, ["base"]).unets["base"], checkpoint.unets["base"], "base U-Net")
+    message = str(error.value)
+    assert "1 missing: conv_in.weight" in message and "1 unexpected: down_blocks.0.bogus.weight" in message
+    # A tensor of another size (a checkpoint for another config) is named with both shapes.
+    state = dict(read_checkpoint(tmp_path, ["base"]).unets["base"])
+    state["conv_in.weight"] = torch.zeros(5, 4, 3, 3)
+    state["down_blocks.0.bogus.weight"] = torch.zeros(2)
+    with pytest.raises(CheckpointError, match=r"1 wrong shape: conv_in\.weight: checkpoint \(5, 4, 3, 3\), model \("):
+        load_strict(Kandinsky3(TINY, ["base"]).unets["base"], state, "base U-Net")
+
+
+def test_a_movq_without_its_codebook_is_filled_and_said(tmp_path, source, nulls):
+    write_original(tmp_path, source, nulls)
+    movq = torch.load(tmp_path / "movq.pt")
+    del movq["quantize.embedding.weight"]
+    torch.save(movq, tmp_path / "movq.pt")
+    notes = load_strict(VQModel(TINY.movq), read_checkpoint(tmp_path, ["base"]).movq, "movq")
+    assert notes == ["movq: quantize.embedding.weight is not in the checkpoint; filled with zeros (unused by inference)"]
+
+
+def test_name_tables_cover_the_full_size_models():
+    """Every key of the released-size modules maps both ways, every rule is used, and the results
+    agree with the reference's key grammar (§3.1: 1068 U-Net tensors plus the 3 projection ones)."""
+    with meta_device():
+        unet = Kandinsky3UNet(unet_config_for(KANDINSKY3, "base")).state_dict()
+        movq = VQModel(KANDINSKY3.movq).state_dict()
+    unet_map = NameMap("unet", UNET_RULES)
+    original = {unet_map.to_original(k): v.shape for k, v in unet.items() if not k.startswith("encoder_hid_proj.")}
+    assert len(original) == 1068 and len(unet) == 1071
+    assert tuple(original["down_samples.3.resnet_attn_blocks.0.1.attention.to_key.weight"]) == (3072, 4096)
+    assert tuple(original["up_samples.0.resnet_attn_blocks.0.1.in_norm.context_mlp.1.weight"]) == (6144, 1536)
+    assert tuple(original["up_samples.1.resnet_attn_blocks.0.0.resnet_blocks.1.up_sample.weight"]) == (1536, 1536, 2, 2)
+    assert "feature_pooling.attention.output_layer.weight" in original and "to_time_embed.3.bias" in original
+    assert sorted(unet_map.to_diffusers(k) for k in original) == sorted(k for k in unet if not k.startswith("encoder_hid_proj."))
+    assert unet_map.unused() == []
+
+    movq_map = NameMap("movq", MOVQ_RULES, last=len(KANDINSKY3.movq.block_out_channels) - 1)
+    movq_original = [movq_map.to_original(k) for k in movq]
+    assert len(set(movq_original)) == len(movq)
+    assert "encoder.down.0.block.0.norm1.norm_layer.weight" in movq_original  # §4.4: SpatialNorm wrapper
+    assert "decoder.up.3.block.0.norm1.conv_y.weight" in movq_original  # decoder levels count down
+    assert "encoder.mid.attn_1.norm.norm_layer.weight" in movq_original
+    assert sorted(movq_map.to_diffusers(k) for k in movq_original) == sorted(movq)
+    assert movq_map.unused() == []
+
+
+def test_safetensors_reads_what_it_wrote_and_refuses_a_damaged_file(tmp_path):
+    tensors = {"a": torch.arange(6, dtype=torch.float32).reshape(2, 3), "b": torch.tensor([1.5, -2.0], dtype=torch.float16),
+               "c": torch.tensor([0.25], dtype=torch.bfloat16), "d": torch.tensor(7, dtype=torch.int64)}
+    write_safetensors(tmp_path / "x.safetensors", tensors)
+    back = read_safetensors(tmp_path / "x.safetensors")
+    for name, tensor in tensors.items():
+        assert back[name].dtype == tensor.dtype and torch.equal(back[name], tensor)
+    data = (tmp_path / "x.safetensors").read_bytes()
+    (tmp_path / "cut.safetensors").write_bytes(data[:-4])
+    with pytest.raises(SafetensorsError, match="offsets"):
+        read_safetensors(tmp_path / "cut.safetensors")
+    (tmp_path / "junk.safetensors").write_bytes(b"\xff" * 16)
+    with pytest.raises(SafetensorsError, match="header length"):
+        read_safetensors(tmp_path / "junk.safetensors")
+
+
+def test_convert_command_writes_a_flash_pack_with_the_null_embedding(original, tmp_path, nulls, capsys):
+    """Conversion → pack → onnxruntime-node: export_pack itself refuses fp32 graphs more than 1e-4
+    from PyTorch, so a written pack is the parity check."""
+    assert main(["--source", str(original), "--out", str(tmp_path), "--variants", "flash", "--config", "tiny",
+                 "--formats", "fp32", "--default-size", "64", "--max-size", "128"]) == 0
+    pack = tmp_path / "kandinsky3-flash"
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["weights"] == "converted" and manifest["text"]["unconditional"] == "null-embedding"
+    assert set(manifest["components"]) == {"text_encoder", "unet_flash", "movq_encoder", "movq_decoder"}
+    null = np.frombuffer((pack / manifest["text"]["nullEmbedding"]).read_bytes(), dtype="<f4")
+    assert np.array_equal(null, nulls["flash"].numpy())
+    assert max(c["variants"]["fp32"]["maxAbsErrorVsFp32"] for c in manifest["components"].values()) == 0.0
+
+
+def test_convert_command_names_a_missing_file(tmp_path, capsys):
+    (tmp_path / "movq.pt").write_bytes(b"not a checkpoint")
+    assert main(["--source", str(tmp_path), "--out", str(tmp_path / "out"), "--variants", "base", "--config", "tiny"]) == 2
+    assert "kandinsky3.pt is missing" in capsys.readouterr().err
