@@ -1,6 +1,6 @@
 // The one typed contract between the UI thread (src/) and the engine worker (workers/).
 // Types only: importing this file pulls no runtime code (and never onnxruntime-web) into the UI.
-import type { PackManifest } from './pack/manifest';
+import type { PackManifest, WeightFormat } from './pack/manifest';
 import type { GraphRunTiming } from './pipeline/graph-runner';
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
@@ -21,7 +21,7 @@ export interface Capabilities {
 
 export interface BackendChoice {
   ep: ExecutionProvider;
-  variant: 'fp32' | 'fp16w' | 'int8w' | 'fp16';
+  variant: WeightFormat;
   label: string; // for the status line, e.g. "WebGPU (nvidia ampere)" or "CPU (wasm)"
   reason: string;
 }

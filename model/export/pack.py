@@ -20,7 +20,7 @@ from .pack_files import file_entry
 from .preview_map import add_preview_map
 from .graphs import Graph, export_onnx, graphs_for, trace_shape
 from .ort_runner import run_many
-from .weight_formats import FORMATS, convert
+from .weight_formats import FORMATS, convert, format_for
 
 FP32_TOLERANCE = 1e-4
 
@@ -113,7 +113,7 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
         for fmt in options.formats:
             if fmt != "fp32":
                 path = out_dir / f"{graph.component}.{fmt}.onnx"
-                onnx.save(convert(fp32, fmt), str(path))
+                onnx.save(convert(fp32, format_for(fmt, graph.role)), str(path))
                 files[graph.component][fmt] = path
 
     reports = _measure(graphs, files, models)
@@ -157,7 +157,7 @@ def build_manifest(models, graphs, files, reports, tokenizer_path, options: Pack
             "variants": {
                 fmt: {
                     "file": path.name,
-                    **FORMATS[fmt],
+                    **FORMATS[format_for(fmt, graph.role)],
                     "maxAbsErrorVsFp32": float(f"{errors[(graph.component, fmt)]:.3g}") if fmt != "fp32" else 0.0,
                 }
                 for fmt, path in files[graph.component].items()

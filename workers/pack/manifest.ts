@@ -12,10 +12,10 @@ export interface TensorSpec {
   dtype: 'float32' | 'int64';
   shape: Dim[];
 }
-export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'fp16';
+export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'int4w' | 'fp16';
 export interface ComponentVariant {
   file: string;
-  storage: 'float32' | 'float16' | 'int8';
+  storage: 'float32' | 'float16' | 'int8' | 'int4';
   /** float16 variants need WebGPU shader-f16; the others run anywhere. */
   compute: 'float32' | 'float16';
   maxAbsErrorVsFp32?: number;

@@ -69,6 +69,14 @@ describe('chooseBackend', () => {
     expect(chooseBackend(caps({}), quantized).variant).toBe('int8w');
   });
 
+  it('runs an int4w-only pack (the full-size format), and ranks int4w after the others', () => {
+    const int4 = structuredClone(manifest);
+    expect(chooseBackend(caps(null), int4).variant).not.toBe('int4w');
+    for (const c of Object.values(int4.components)) c.variants = { int4w: c.variants.int4w! };
+    expect(chooseBackend(caps(null), int4).variant).toBe('int4w');
+    expect(chooseBackend(caps({}), int4).variant).toBe('int4w');
+  });
+
   it('refuses a pack whose components share no variant', () => {
     const mixed: PackManifest = structuredClone(manifest);
     const [first, ...rest] = Object.values(mixed.components);

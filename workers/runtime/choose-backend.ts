@@ -53,11 +53,12 @@ export function chooseBackend(caps: Capabilities, manifest: PackManifest, forced
   const usable = (v: WeightFormat) => v !== 'fp16' || (ep === 'webgpu' && gpu.shaderF16);
   // The pack's own recommendation first (the bundled nano pack ships int8w only); then fp16 compute
   // where shader-f16 exists, fp16w (fp16 storage, fp32 compute: half the download, runs anywhere),
-  // fp32, and int8w (a quarter of the download, fp32 compute) last.
+  // fp32, int8w (a quarter of the download, fp32 compute), and int4w (the full-size model's format:
+  // 4-bit MatMulNBits, the smallest and least exact) last.
   const recommended = manifest.defaults.variant;
   const preference: WeightFormat[] = [
     ...(recommended && usable(recommended) ? [recommended] : []),
-    ...(['fp16', 'fp16w', 'fp32', 'int8w'] as const).filter(usable),
+    ...(['fp16', 'fp16w', 'fp32', 'int8w', 'int4w'] as const).filter(usable),
   ];
   const variant = preference.find(has);
   if (!variant) {
