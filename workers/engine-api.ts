@@ -30,6 +30,9 @@ export interface LoadOptions {
   ep?: ExecutionProvider; // forces a back end (?ep=webgpu|wasm)
   /** Pretend these back ends are missing (?simulate=no-webgpu,no-wasm), to see and test the fallbacks. */
   simulateMissing?: ExecutionProvider[];
+  /** Keep text encoder outputs per prompt in IndexedDB, so repeated prompts skip the encoder (default
+   * true; the benchmarks turn it off to time the encoder every time). */
+  promptCache?: boolean;
 }
 
 /** Where a pack comes from. Picked files carry their path inside the picked folder. */

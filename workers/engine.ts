@@ -30,6 +30,7 @@ import type { PackSource } from './pack/pack-source';
 import { UrlPackSource } from './pack/url-pack-source';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
 import { checkInpaintParams, inpaint, inpaintingUNet, movqEncoder } from './pipeline/inpaint';
+import { IdbConditioningCache } from './pipeline/conditioning-store';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
 import { chooseBackend } from './runtime/choose-backend';
@@ -211,7 +212,12 @@ export class Engine implements EngineApi {
       },
     };
     const stopRequested = () => this.cancelRequested;
-    this.loaded = { context: { manifest, tokenizer, runner, nullEmbedding, stopRequested }, runner, info };
+    const conditioningCache = store && options.promptCache !== false ? new IdbConditioningCache() : undefined;
+    this.loaded = {
+      context: { manifest, tokenizer, runner, nullEmbedding, stopRequested, conditioningCache },
+      runner,
+      info,
+    };
     return info;
   }
 

@@ -56,7 +56,8 @@ window.kandinskyBench = {
     let filesDone = 0;
     const pack = await engine().load(
       { kind: 'url', url },
-      { ep },
+      // The prompt cache off: every image pays for its text encoder, as a new prompt does.
+      { ep, promptCache: false },
       Comlink.proxy((p: Progress) => {
         if (p.phase === 'load' && filesDone === 0) filesDone = performance.now();
       }),

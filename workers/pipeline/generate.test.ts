@@ -2,8 +2,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateParams, Progress } from '../engine-api';
 import { GenerationCancelledError, InvalidParamsError } from '../errors';
+import type { ConditioningCache } from './conditioning-cache';
 import { generate, type PipelineContext } from './generate';
 import { nodePipeline, type GraphCall } from './node-pipeline';
+import type { Conditioning } from './text-conditioning';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];
@@ -128,5 +130,36 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
     // The graph calls happen inside the image's time, so together they cannot exceed it.
     expect(runs.reduce((sum, r) => sum + r.ms, 0)).toBeLessThanOrEqual(totalMs);
     expect(ctx.runner.runTimings).toHaveLength(0);
+  });
+
+  it('a repeated prompt takes its conditioning from the cache: no text encoder call, the same image', async () => {
+    const stored = new Map<string, Conditioning>();
+    const cache: ConditioningCache = {
+      get: async (key) => stored.get(key),
+      set: async (key, value) => void stored.set(key, value),
+    };
+    const cached = { ...ctx, conditioningCache: cache };
+    calls.length = 0;
+    const first = await generate(cached, base, () => {});
+    expect(calls.filter((c) => c.component === 'text_encoder')).toHaveLength(1);
+    calls.length = 0;
+    const again = await generate(cached, { ...base, seed: 43 }, () => {});
+    expect(calls.map((c) => c.component)).not.toContain('text_encoder');
+    expect(again.pixels).toEqual((await generate(ctx, { ...base, seed: 43 }, () => {})).pixels);
+    // Anything the encoder output depends on makes another key: guidance, the negative prompt.
+    calls.length = 0;
+    await generate(cached, { ...base, sampler: 'ddpm', steps: 2, guidance: 3, negativePrompt: 'blur' }, () => {});
+    expect(calls.filter((c) => c.component === 'text_encoder')).toHaveLength(1);
+    expect(stored.size).toBe(2);
+    expect(first.pixels.length).toBe(64 * 64 * 4);
+  });
+
+  it('a cache that fails costs only the speed-up', async () => {
+    const broken: ConditioningCache = {
+      get: async () => Promise.reject(new DOMException('quota', 'QuotaExceededError')),
+      set: async () => Promise.reject(new DOMException('quota', 'QuotaExceededError')),
+    };
+    const image = await generate({ ...ctx, conditioningCache: broken }, base, () => {});
+    expect(image.pixels).toEqual((await generate(ctx, base, () => {})).pixels);
   });
 });

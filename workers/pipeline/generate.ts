@@ -7,8 +7,9 @@ import { decodeLatent, denoiseLatent, stageTimings, startTimings } from './denoi
 import { encodeImage } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import type { GraphRunner } from './graph-runner';
+import type { ConditioningCache } from './conditioning-cache';
 import type { PromptTokenizer } from './prompt-tokenizer';
-import { encodeConditioning } from './text-conditioning';
+import { conditioningFor } from './text-conditioning';
 
 export interface PipelineContext {
   manifest: PackManifest;
@@ -17,6 +18,8 @@ export interface PipelineContext {
   nullEmbedding?: Float32Array;
   /** Polled between steps: true once the user cancelled (cooperative cancel). */
   stopRequested?: () => boolean;
+  /** Text encoder outputs of earlier prompts (IndexedDB in the worker). */
+  conditioningCache?: ConditioningCache;
 }
 
 /** The U-Net component a sampler uses: Flash wants the distilled U-Net, the others the base one. */
@@ -89,7 +92,7 @@ export async function generate(
   const guided = params.sampler !== 'flash' && params.guidance > 0;
 
   onProgress({ phase: 'encode' });
-  const conditioning = await encodeConditioning(manifest, ctx.tokenizer, ctx.runner, {
+  const conditioning = await conditioningFor(ctx, {
     prompt: params.prompt,
     negativePrompt: params.negativePrompt,
     guided,

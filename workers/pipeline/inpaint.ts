@@ -11,7 +11,7 @@ import { checkParams, type PipelineContext } from './generate';
 import { encodeImage, movqEncoder } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import { compositeThroughMask, featherAlpha, latentKeepMask, repaintPixels } from './inpaint-mask';
-import { encodeConditioning } from './text-conditioning';
+import { conditioningFor } from './text-conditioning';
 
 export { movqEncoder };
 
@@ -42,7 +42,7 @@ export async function inpaint(
   params: InpaintParams,
   onProgress: ProgressCallback,
 ): Promise<GeneratedImage> {
-  const { manifest, runner } = ctx;
+  const { manifest } = ctx;
   const unetId = inpaintingUNet(manifest);
   const encoder = movqEncoder(manifest);
   if (!unetId || !encoder) {
@@ -58,7 +58,7 @@ export async function inpaint(
   const [h, w] = [height / f, width / f];
 
   onProgress({ phase: 'encode' });
-  const conditioning = await encodeConditioning(manifest, ctx.tokenizer, runner, {
+  const conditioning = await conditioningFor(ctx, {
     prompt: params.prompt,
     negativePrompt: params.negativePrompt,
     guided: params.sampler !== 'flash' && params.guidance > 0,

@@ -6,6 +6,8 @@
 //   is cut to the prompt's token count, ends in EOS and reuses the prompt's mask (original 3.1).
 // Row 0 is the conditional branch, row 1 (when guidance is on) the unconditional one.
 import type { PackManifest } from '../pack/manifest';
+import { cachedConditioning } from './conditioning-cache';
+import type { PipelineContext } from './generate';
 import { asFloat32, float32, int64, type GraphRunner } from './graph-runner';
 import { batchTokens, type PromptTokenizer } from './prompt-tokenizer';
 
@@ -24,6 +26,13 @@ export interface ConditioningRequest {
   textComponent: string;
   contextOutput: string;
   nullEmbedding?: Float32Array;
+}
+
+/** The conditioning for a request, from the context's cache when it has run this prompt before. */
+export function conditioningFor(ctx: PipelineContext, request: ConditioningRequest): Promise<Conditioning> {
+  return cachedConditioning(ctx.conditioningCache, ctx.manifest, request, () =>
+    encodeConditioning(ctx.manifest, ctx.tokenizer, ctx.runner, request),
+  );
 }
 
 export async function encodeConditioning(
