@@ -18,9 +18,9 @@ import type {
   ProgressCallback,
   StoredPack,
 } from './engine-api';
-import { GpuDeviceLostError, NoPackLoadedError, PackLoadError, PackTooLargeError } from './errors';
+import { GpuDeviceLostError, InvalidParamsError, NoPackLoadedError, PackLoadError, PackTooLargeError } from './errors';
 import { packStore, storedState } from './pack/chunk-store';
-import { limitProblems, readDeviceLimits } from './pack/device-limits';
+import { limitProblems, memoryPlanProblems, readDeviceLimits } from './pack/device-limits';
 import { downloadPack } from './pack/download-pack';
 import { FilesPackSource, StoredLocalPackSource } from './pack/files-pack-source';
 import { chunkRange, type PackFile, type PackManifest } from './pack/manifest';
@@ -41,6 +41,8 @@ interface Loaded {
   context: PipelineContext;
   runner: OrtRunner;
   info: LoadedPack;
+  /** Why an image of this size would not fit this device (the pack's memory plan), if it would not. */
+  sizeProblems: (width: number, height: number) => string[];
 }
 
 /** A pack read and checked, with the files this device needs of it. */
@@ -51,6 +53,7 @@ interface Prepared {
   files: PackFile[];
   /** Components loaded at once for text-to-image; the others (inpainting, encoder) on first use. */
   eager: string[];
+  sizeProblems: (width: number, height: number) => string[];
 }
 
 /** The offline store, or null where IndexedDB does not exist (some private modes). */
@@ -103,13 +106,17 @@ export class Engine implements EngineApi {
     const unet = unetFor(manifest, manifest.defaults.sampler);
     const eager = [manifest.components[unet]!.unet!.context.component, unet, decoderComponent(manifest)];
     const graphs = Object.keys(manifest.components).map((id) => graphFile(manifest, id, backend.variant));
-    const problems = limitProblems(
-      graphs,
-      eager.map((id) => graphFile(manifest, id, backend.variant)),
-      readDeviceLimits(backend),
-    );
+    const eagerFiles = eager.map((id) => graphFile(manifest, id, backend.variant));
+    const limits = readDeviceLimits(backend, (await this.probe()).webgpu.maxBufferSize || null);
+    const problems = [
+      ...limitProblems(graphs, eagerFiles, limits),
+      // At the size the app opens with; larger sizes are checked again when asked for.
+      ...memoryPlanProblems(manifest, eagerFiles, limits, manifest.defaults.width, manifest.defaults.height),
+    ];
     if (problems.length > 0) throw new PackTooLargeError(manifest.title, problems);
-    return { source, manifest, backend, files: filesToDownload(manifest, backend.variant), eager };
+    const sizeProblems = (width: number, height: number) =>
+      memoryPlanProblems(manifest, eagerFiles, limits, width, height);
+    return { source, manifest, backend, files: filesToDownload(manifest, backend.variant), eager, sizeProblems };
   }
 
   async inspect(spec: PackSourceSpec, options: LoadOptions): Promise<PackPlan> {
@@ -140,7 +147,7 @@ export class Engine implements EngineApi {
 
   async load(spec: PackSourceSpec, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack> {
     await this.unload(); // release the previous pack's sessions before allocating new ones
-    const { source, manifest, backend, files, eager } = await this.prepare(spec, options);
+    const { source, manifest, backend, files, eager, sizeProblems } = await this.prepare(spec, options);
     const store = storeOrNull();
     // Recorded first, so the chunks of a download that is cut off can be listed, resumed and freed.
     if (store) await recordPack(source.id, manifest, files, store).catch(() => {});
@@ -217,6 +224,7 @@ export class Engine implements EngineApi {
       context: { manifest, tokenizer, runner, nullEmbedding, stopRequested, conditioningCache },
       runner,
       info,
+      sizeProblems,
     };
     return info;
   }
@@ -234,7 +242,7 @@ export class Engine implements EngineApi {
   }
 
   async generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
-    return this.runPipeline(onProgress, async (loaded) => {
+    return this.runPipeline(params, onProgress, async (loaded) => {
       if (this.hangNext) {
         this.hangNext = false;
         onProgress({ phase: 'denoise', step: 0, steps: 1 });
@@ -249,7 +257,7 @@ export class Engine implements EngineApi {
   async inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
     // Checked before loading anything for a request that cannot run.
     if (this.loaded) checkInpaintParams(this.loaded.context.manifest, params);
-    return this.runPipeline(onProgress, async (loaded) => {
+    return this.runPipeline(params, onProgress, async (loaded) => {
       const { manifest } = loaded.context;
       await this.loadLazily(loaded, [inpaintingUNet(manifest), movqEncoder(manifest)], onProgress);
       return inpaint(loaded.context, params, onProgress);
@@ -259,12 +267,19 @@ export class Engine implements EngineApi {
   /** One generate/inpaint run: marks it cancellable, transfers the pixels, and reports a GPU device
    * lost mid-run as such (it surfaces as an ORT error, but the loss is what to act on). */
   private async runPipeline(
+    size: { width: number; height: number },
     onProgress: ProgressCallback,
     work: (loaded: Loaded) => Promise<GeneratedImage>,
   ): Promise<GeneratedImage> {
     const loaded = this.loaded;
     if (!loaded) throw new NoPackLoadedError();
     if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
+    const tooLarge = loaded.sizeProblems(size.width, size.height);
+    if (tooLarge.length > 0) {
+      throw new InvalidParamsError(
+        `${size.width}×${size.height} is too large for this device: ${tooLarge.join('; ')}.`,
+      );
+    }
     this.running = true;
     this.cancelRequested = false;
     try {

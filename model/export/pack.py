@@ -17,12 +17,15 @@ from ..kandinsky3 import Kandinsky3, weights_digest
 from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
 from .pack_files import file_entry
+from .memory_plan import add_memory_plan
+from .pack_size import component_bytes
 from .preview_map import add_preview_map
 from .graphs import Graph, export_onnx, graphs_for, trace_shape
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert, format_for
 
 FP32_TOLERANCE = 1e-4
+MAX_GRAPH_BYTES = 2 * 10**9  # protobuf's 2 GiB, less room for the graph itself
 
 
 @dataclass
@@ -102,6 +105,16 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     if "fp32" not in options.formats:
         raise ValueError("fp32 is required: it is the reference every other format is measured against")
 
+    # ONNX files are single protobufs (2 GB at most) and fp32 is always exported as the reference:
+    # refuse, by name and before minutes of tracing, what needs the split graphs a full-size model will.
+    for kind in models.unets:
+        for component, size in component_bytes(models.config, "fp32", kind).items():
+            if size > MAX_GRAPH_BYTES:
+                raise ValueError(
+                    f"the fp32 {component} graph would be {size / 1e9:.1f} GB, over ONNX's 2 GB per file: "
+                    "a full-size export needs the U-Net split into sessions and the text encoder into layer "
+                    "groups (not built yet; see README, 'Converting the released weights')"
+                )
     graphs = graphs_for(models)
     files: Dict[str, Dict[str, Path]] = {}
     for graph in graphs:
@@ -144,7 +157,8 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
         manifest["text"]["nullEmbedding"] = null_path.name
     validate_manifest(manifest)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    return add_preview_map(out_dir)  # fitted on the written encoder graph
+    add_preview_map(out_dir)  # fitted on the written encoder graph
+    return add_memory_plan(out_dir)
 
 
 def build_manifest(models, graphs, files, reports, tokenizer_path, options: PackOptions) -> dict:

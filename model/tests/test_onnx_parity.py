@@ -16,6 +16,11 @@ from model.tests.paths import RANDOM_PACK
 FP32_TOLERANCE = 1e-4
 # Relative to the largest output value. fp16 rounds each weight by 2^-11, int8 by up to 1/254 of its
 # channel's range; through a dozen layers of random weights that measured ≤0.3 % and ≤5 %.
+# Max abs error against fp32, relative to the output's largest magnitude, on random weights.
+# int4w is left out here: a deep net with random weights amplifies 4-bit rounding without bound (the
+# random U-Net's error exceeds its output scale), so the figure says nothing about trained weights.
+# test_int4_weights.py checks int4w where it is meaningful: ORT computes the stored 4-bit weights
+# exactly, and three chained layers stay within the stated relative RMS error of 0.25.
 RELATIVE_TOLERANCE = {"fp16w": 1e-2, "int8w": 1e-1}
 
 
@@ -73,13 +78,16 @@ def test_fp32_graphs_match_pytorch(runs):
 
 
 def test_smaller_formats_stay_close_to_fp32(runs):
+    worst = {}
     for (component, fmt, shape, reference), out in runs:
-        if fmt == "fp32":
+        if fmt not in RELATIVE_TOLERANCE:
             continue
         for name, expected in reference.items():
             scale = float(np.abs(expected).max())
             err = float(np.abs(out[name] - expected).max())
+            worst[fmt] = max(worst.get(fmt, 0.0), err / scale)
             assert err <= RELATIVE_TOLERANCE[fmt] * scale, f"{component} {fmt} {shape} {name}: {err} vs scale {scale}"
+    print("worst relative error per format:", {k: round(v, 4) for k, v in worst.items()})
 
 
 def test_graph_signatures_match_the_manifest(manifest):
@@ -88,7 +96,9 @@ def test_graph_signatures_match_the_manifest(manifest):
     for cid, component in manifest["components"].items():
         for variant in component["variants"].values():
             model = onnx.load(str(RANDOM_PACK / variant["file"]), load_external_data=False)
-            assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)]
+            # int4w alone adds ORT's contrib domain, for MatMulNBits.
+            extra = [("com.microsoft", 1)] if variant["storage"] == "int4" else []
+            assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)] + extra
             for declared, actual in ((component["inputs"], model.graph.input), (component["outputs"], model.graph.output)):
                 assert [d["name"] for d in declared] == [a.name for a in actual], cid
                 for d, a in zip(declared, actual):
@@ -101,5 +111,7 @@ def test_no_custom_operators(manifest):
     for component in manifest["components"].values():
         for variant in component["variants"].values():
             model = onnx.load(str(RANDOM_PACK / variant["file"]))
-            assert {n.domain for n in model.graph.node} <= {"", "ai.onnx"}
+            custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
+            # The one exception: int4w's MatMulNBits, which onnxruntime-web runs on wasm and WebGPU.
+            assert custom == ({"MatMulNBits"} if variant["storage"] == "int4" else set())
             onnx.checker.check_model(model)

@@ -4,8 +4,10 @@
 //   weights of all components loaded at once live in it (plus room for activations);
 // - the device's memory (navigator.deviceMemory, in GB, rounded down and capped at 8) bounds what can
 //   be held at all.
+// - with a memory plan (manifest memoryPlan), the weights plus the largest stage's activations at the
+//   pack's default size must fit the same ceilings, and on WebGPU its largest tensor one GPU buffer.
 import type { BackendChoice } from '../engine-api';
-import type { PackFile } from './manifest';
+import type { MemoryStage, PackFile, PackManifest } from './manifest';
 
 export const MAX_GRAPH_FILE_BYTES = 2 ** 31 - 1;
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -16,13 +18,59 @@ export interface DeviceLimits {
   backend: BackendChoice;
   /** navigator.deviceMemory in bytes; null when the browser does not say. */
   deviceMemoryBytes: number | null;
+  /** The WebGPU adapter's maxBufferSize, on the WebGPU back end. */
+  maxBufferBytes?: number | null;
 }
 
 const gigabytes = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 
-export function readDeviceLimits(backend: BackendChoice): DeviceLimits {
+export function readDeviceLimits(backend: BackendChoice, maxBufferBytes: number | null = null): DeviceLimits {
   const memory = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
-  return { backend, deviceMemoryBytes: typeof memory === 'number' && memory > 0 ? memory * 1e9 : null };
+  return {
+    backend,
+    deviceMemoryBytes: typeof memory === 'number' && memory > 0 ? memory * 1e9 : null,
+    maxBufferBytes: backend.ep === 'webgpu' ? maxBufferBytes : null,
+  };
+}
+
+/** The plan's entry for an image size: the smallest planned size at least as large, else the largest. */
+export function plannedSize(plan: NonNullable<PackManifest['memoryPlan']>, width: number, height: number) {
+  const sorted = [...plan.sizes].sort((a, b) => a.width * a.height - b.width * b.height);
+  return sorted.find((s) => s.width >= width && s.height >= height) ?? sorted[sorted.length - 1]!;
+}
+
+/** Problems running a pack at one size: weights of the components loaded together plus the most
+ * demanding stage's activations, against the same ceilings as the weights alone. */
+export function memoryPlanProblems(
+  manifest: PackManifest,
+  eager: PackFile[],
+  limits: DeviceLimits,
+  width: number,
+  height: number,
+): string[] {
+  if (!manifest.memoryPlan) return [];
+  const size = plannedSize(manifest.memoryPlan, width, height);
+  const [stage, activations] = (Object.entries(size.activationBytes) as [MemoryStage, number][]).reduce((a, b) =>
+    b[1] > a[1] ? b : a,
+  );
+  const weights = eager.reduce((sum, f) => sum + f.bytes, 0);
+  const total = weights + activations;
+  const at = `at ${size.width}×${size.height}`;
+  const needs = `${gigabytes(weights)} of weights and ${gigabytes(activations)} for the ${stage} stage ${at}`;
+  const problems: string[] = [];
+  if (limits.backend.ep === 'wasm' && total > WASM_HEAP_BYTES) {
+    problems.push(`it needs ${needs}, more than the ${gigabytes(WASM_HEAP_BYTES)} the CPU (wasm) back end can address`);
+  }
+  if (limits.deviceMemoryBytes !== null && limits.deviceMemoryBytes < 8e9 && total > limits.deviceMemoryBytes) {
+    problems.push(`it needs ${needs}, but this device has about ${gigabytes(limits.deviceMemoryBytes)} of memory`);
+  }
+  if (limits.maxBufferBytes && size.largestTensorBytes > limits.maxBufferBytes) {
+    problems.push(
+      `its largest tensor ${at} takes ${gigabytes(size.largestTensorBytes)}, more than the ` +
+        `${gigabytes(limits.maxBufferBytes)} this GPU allows in one buffer; choose a smaller size`,
+    );
+  }
+  return problems;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface TensorSpec {
   dtype: 'float32' | 'int64';
   shape: Dim[];
 }
+export type MemoryStage = 'text' | 'denoise' | 'decode' | 'encode';
+
 export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'int4w' | 'fp16';
 export interface ComponentVariant {
   file: string;
@@ -87,6 +89,16 @@ export interface PackManifest {
     height: number;
   };
   resolution?: { multipleOf: number; min: number; max: number };
+  /** Activation memory per stage at given sizes (model/export/memory_plan.py); weights come on top. */
+  memoryPlan?: {
+    method: string;
+    sizes: {
+      width: number;
+      height: number;
+      activationBytes: Record<MemoryStage, number>;
+      largestTensorBytes: number;
+    }[];
+  };
   text: {
     tokenizer: string;
     maxLength: number;

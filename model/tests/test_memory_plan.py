@@ -1,0 +1,70 @@
+"""The memory plan's activation tracker against closed-form sizes, and the plan the packs carry."""
+import json
+
+import torch
+
+from model.config import KANDINSKY3, ModelConfig
+from model.export.memory_plan import activation_peak, memory_plan
+from model.meta_device import meta_device
+from model.tests.paths import RANDOM_PACK
+
+GiB = 2**30
+
+
+def test_peak_counts_live_tensors_once_each_and_frees_temporaries():
+    q = torch.empty(1, 16384, 64, device="meta")
+    k = torch.empty(1, 64, 16384, device="meta")
+    inputs = 2 * 16384 * 64 * 4
+    scores = 16384 * 16384 * 4  # 1 GiB
+    # (matmul may copy one operand into a contiguous layout first: at most one input more.)
+    peak, largest = activation_peak(lambda a, b: torch.matmul(a, b), q, k)
+    assert largest == scores and inputs + scores <= peak <= 2 * inputs + scores
+    # Softmax needs the scores and its result at once; views of a result cost nothing more.
+    peak, _ = activation_peak(lambda a, b: torch.matmul(a, b).softmax(-1).transpose(1, 2).reshape(-1), q, k)
+    assert inputs + 2 * scores <= peak <= 2 * inputs + 2 * scores
+    # A temporary freed before the next one is allocated is not counted twice.
+    def chain(a, b):
+        x = torch.matmul(a, b)
+        x = x * 2  # x's old value is freed once this returns
+        return x.sum()
+    assert inputs + 2 * scores <= activation_peak(chain, q, k)[0] <= 2 * inputs + 2 * scores
+
+
+def test_full_size_plan_names_the_decoder_at_1024_as_the_largest_stage():
+    (size,) = memory_plan(KANDINSKY3, ["base"], [1024])["sizes"]
+    stages = size["activationBytes"]
+    assert max(stages, key=stages.get) == "decode"
+    # The decoder's last upsampling: 512 channels at the full 1024² before the last level narrows them
+    # (its single-head attention over 128² = 16,384 cells is a 1 GiB score matrix besides).
+    assert size["largestTensorBytes"] == 512 * 1024 * 1024 * 4
+    assert 4 * GiB < stages["decode"] < 16 * GiB and GiB < stages["denoise"] < 4 * GiB
+
+
+def test_committed_pack_carries_the_plan_its_architecture_gives():
+    manifest = json.loads((RANDOM_PACK / "manifest.json").read_text())
+    config = ModelConfig.from_dict(manifest["architecture"]["config"])
+    kinds = [c["unet"]["kind"] for c in manifest["components"].values() if c.get("unet")]
+    sizes = [s["width"] for s in manifest["memoryPlan"]["sizes"]]
+    assert sizes == [manifest["defaults"]["width"], manifest["resolution"]["max"]]
+    assert manifest["memoryPlan"] == memory_plan(config, kinds, sizes)
+
+
+def test_pack_size_follows_the_format_rules_and_a_full_size_export_is_refused_by_name(tmp_path):
+    import pytest
+
+    from model.config import TINY
+    from model.export.pack import PackOptions, export_pack
+    from model.export.pack_size import component_bytes
+    from model.kandinsky3 import Kandinsky3
+
+    fp32, int8, int4 = (component_bytes(KANDINSKY3, fmt) for fmt in ("fp32", "int8w", "int4w"))
+    assert fp32["unet_flash"] == 3_055_348_228 * 4  # the U-Net and its projection (reference §0)
+    assert int4["movq_decoder"] == fp32["movq_decoder"]  # MoVQ stays fp32 in int4w
+    # Flan-UL2's 8.6B parameters: almost all in linear layers, so 0.625 bytes each in int4w.
+    assert int4["text_encoder"] < int8["text_encoder"] < fp32["text_encoder"]
+    assert 5.4e9 < int4["text_encoder"] < 5.6e9
+    with pytest.raises(ValueError, match=r"fp32 text_encoder graph would be 34\.9 GB, over ONNX's 2 GB"):
+        with meta_device():
+            models = Kandinsky3(KANDINSKY3, ["flash"])
+        export_pack(models, tmp_path, "{}", PackOptions(name="x", title="x", weights="converted"))
+    assert component_bytes(TINY, "fp32")["unet_flash"] < 2e9
