@@ -11,11 +11,12 @@ test('Esc cancels between steps: the app stays usable, nothing lands in history,
 }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
-  // The base sampler at 200 steps runs long enough to be caught mid-way.
+  // The base sampler at 1000 steps (the most it takes) runs long enough to be caught mid-way: about
+  // 25 s here since small graphs fold their int8 weights once (200 steps took as little as 5 s).
   await page.getByLabel('Sampler').selectOption('ddpm');
-  await page.getByRole('spinbutton', { name: 'Steps' }).fill('200');
+  await page.getByRole('spinbutton', { name: 'Steps' }).fill('1000');
   await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByTestId('generation-progress')).toContainText(/Step \d+ of 200/, { timeout: 60_000 });
+  await expect(page.getByTestId('generation-progress')).toContainText(/Step \d+ of 1000/, { timeout: 60_000 });
   // The image forming: a latent-sized preview from the pack's linear map, updated each step.
   await expect(page.getByTestId('step-preview')).toHaveAttribute('width', '16');
   await page.keyboard.press('Escape');
