@@ -2,9 +2,10 @@
 //   /plain/<pack>/<file>   as is
 //   /slow/<pack>/<file>    at about 2 MB/s, so progress, cancel and resume can be watched
 //   /flaky/<pack>/<file>   cuts the first response of each file after 1.5 MiB (a dropped connection)
+//   /heavy/<pack>/<file>   as is, but the manifest's memory plan says its largest size needs 5 GiB to decode
 //   /__log                 the requests so far (path, Range header, status, bytes sent), as JSON
 //   /__reset               clears the log and the flaky state
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { join, normalize } from 'node:path';
@@ -40,13 +41,22 @@ createServer((req, res) => {
   }
   const [, mode, ...rest] = url.pathname.split('/');
   const relative = normalize(rest.join('/'));
-  if (!['plain', 'slow', 'flaky'].includes(mode) || relative.startsWith('..')) return send(res, 404, {}, 'not found');
+  if (!['plain', 'slow', 'flaky', 'heavy'].includes(mode) || relative.startsWith('..'))
+    return send(res, 404, {}, 'not found');
   const path = join(root, relative);
   let size;
   try {
     size = statSync(path).size;
   } catch {
     return send(res, 404, {}, 'not found');
+  }
+  if (mode === 'heavy' && relative.endsWith('manifest.json')) {
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    const sizes = manifest.memoryPlan.sizes;
+    sizes[sizes.length - 1].activationBytes.decode = 5 * 2 ** 30;
+    const body = JSON.stringify(manifest);
+    log.push({ path: url.pathname, range: null, status: 200, sentBytes: body.length });
+    return send(res, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body);
   }
   const entry = { path: url.pathname, range: req.headers.range ?? null, status: 200, sentBytes: 0 };
   log.push(entry);
@@ -79,10 +89,13 @@ createServer((req, res) => {
     try {
       for await (const piece of stream) {
         if (cut && entry.sentBytes + piece.length > FLAKY_CUT_BYTES) {
-          res.write(piece.subarray(0, FLAKY_CUT_BYTES - entry.sentBytes));
+          if (!res.write(piece.subarray(0, FLAKY_CUT_BYTES - entry.sentBytes))) await once(res, 'drain');
           entry.sentBytes = FLAKY_CUT_BYTES;
           // The connection closes mid-body (a clean FIN, so the bytes sent do arrive, as they would when a
-          // proxy or a Wi-Fi switch ends the connection).
+          // proxy or a Wi-Fi switch ends the connection). The pause lets the page read what was sent
+          // first: a FIN right behind the data sometimes made the browser drop its unread buffer, so no
+          // whole chunk had arrived and the resume could not be told from a restart (a flaky test).
+          await new Promise((r) => setTimeout(r, 500));
           res.socket?.end();
           return;
         }
