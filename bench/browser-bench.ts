@@ -3,6 +3,7 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { ExecutionProvider, GenerateParams, InpaintParams } from '../workers/engine-api';
 import type { BenchHarness, TimedImage } from '../src/bench/bench-harness';
+import { chromiumArgs } from '../e2e/chromium-launch';
 import { readPeaks, resetPeaks } from './process-memory';
 import type { BackendRuns, BenchResults, MemoryStage, StartRun } from './results';
 import { FLASH_64, inpaintParams, SAMPLER_WORKLOADS, SIZE_WORKLOADS, type ImageRun, type Workload } from './workloads';
@@ -17,18 +18,6 @@ export interface BrowserBenchOptions {
   warmups: number;
   log: (line: string) => void;
 }
-
-// The flags browser-runtime §1.0 found to work headless, plus a marker to find this browser's processes.
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-];
 
 type HarnessCall =
   | { fn: 'load'; url: string; ep: ExecutionProvider }
@@ -92,7 +81,8 @@ export class BrowserBench {
     this.browser = await chromium.launch({
       executablePath: this.options.chromiumPath,
       headless: true,
-      args: [...LAUNCH_ARGS, ...this.options.extraArgs, this.marker],
+      // The marker finds this browser's processes for the memory readings.
+      args: [...chromiumArgs, ...this.options.extraArgs, this.marker],
     });
     return this.browser.version();
   }

@@ -16,6 +16,7 @@ from model.convert.name_rules import (MOVQ_RULES, PROJECTION_RULES, UNET_RULES, 
 from model.convert.safetensors_io import SafetensorsError, read_safetensors, write_safetensors
 from model.kandinsky3 import Kandinsky3, randomize_, unet_config_for
 from model.meta_device import meta_device
+from model.tests.model_outputs import assert_same_outputs
 from model.movq import VQModel
 from model.unet import Kandinsky3UNet
 from model.word_tokenizer import build_vocab, tokenizer_json
@@ -92,23 +93,6 @@ def original(tmp_path_factory, source, nulls):
     return folder
 
 
-def _same_outputs(models, source, kinds):
-    g = torch.Generator().manual_seed(0)
-    ids = torch.randint(3, TINY.text.vocab_size, (2, 6), generator=g)
-    mask = torch.tensor([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]])
-    latent = torch.randn(2, 4, 8, 12, generator=g)
-    t = torch.tensor([979.0, 229.0])
-    with torch.no_grad():
-        hidden = models.text_encoder(ids, mask)
-        assert torch.equal(hidden, source.text_encoder(ids, mask))
-        for kind in kinds:
-            x = torch.randn(2, models.unets[kind].config.in_channels, 8, 12, generator=g)
-            assert torch.equal(models.unets[kind](x, t, hidden, mask), source.unets[kind](x, t, hidden, mask)), kind
-        assert torch.equal(models.movq.decode(latent), source.movq.decode(latent))
-        image = torch.rand(1, 3, 32, 32, generator=g) * 2 - 1
-        assert torch.equal(models.movq.encode(image), source.movq.encode(image))
-
-
 def _load(checkpoint, kinds):
     models = Kandinsky3(TINY, kinds)
     load_strict(models.text_encoder, checkpoint.text_encoder, "text encoder")
@@ -121,7 +105,7 @@ def _load(checkpoint, kinds):
 def test_original_layout_loads_exactly_with_each_unets_own_projection_and_null_embedding(original, source, nulls):
     checkpoint = read_checkpoint(original, list(KINDS))
     assert checkpoint.layout == "original" and checkpoint.unconditional == "null-embedding"
-    _same_outputs(_load(checkpoint, list(KINDS)), source, KINDS)
+    assert_same_outputs(_load(checkpoint, list(KINDS)), source, KINDS)
     for kind in KINDS:
         assert torch.equal(checkpoint.null_embeddings[kind], nulls[kind])
     assert [m.name for m in checkpoint.name_maps if m.unused() and m.used] == []
@@ -131,7 +115,7 @@ def test_diffusers_layout_loads_exactly_from_sharded_safetensors(tmp_path, sourc
     write_diffusers(tmp_path, source)
     checkpoint = read_checkpoint(tmp_path, ["base"])
     assert checkpoint.layout == "diffusers" and checkpoint.unconditional == "zero-context"
-    _same_outputs(_load(checkpoint, ["base"]), source, ["base"])
+    assert_same_outputs(_load(checkpoint, ["base"]), source, ["base"])
     with pytest.raises(CheckpointError, match="only the base U-Net"):
         read_checkpoint(tmp_path, ["flash"])
 

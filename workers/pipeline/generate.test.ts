@@ -38,6 +38,17 @@ function spread(pixels: Uint8ClampedArray): number {
   return hi - lo;
 }
 
+/** A Flash run whose user cancels once two steps are done. */
+async function cancelAfterTwoSteps(): Promise<void> {
+  let steps = 0;
+  const cancelled = { ...ctx, stopRequested: () => steps >= 2 };
+  await expect(
+    generate(cancelled, base, (p) => {
+      if (p.phase === 'denoise') steps = p.step;
+    }),
+  ).rejects.toThrow(GenerationCancelledError);
+}
+
 describe('text-to-image pipeline on onnxruntime-node', () => {
   it('Flash: four U-Net calls without guidance, then an image that is not a constant colour', async () => {
     calls.length = 0;
@@ -105,24 +116,12 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
 
   it('stops between steps when cancelled, without decoding anything', async () => {
     calls.length = 0;
-    let steps = 0;
-    const cancelled = { ...ctx, stopRequested: () => steps >= 2 };
-    await expect(
-      generate(cancelled, base, (p) => {
-        if (p.phase === 'denoise') steps = p.step;
-      }),
-    ).rejects.toThrow(GenerationCancelledError);
+    await cancelAfterTwoSteps();
     expect(calls.map((c) => c.component)).toEqual(['text_encoder', 'unet_flash', 'unet_flash']);
   });
 
   it("reports each image's own graph calls with their run times, not a cancelled run's", async () => {
-    let steps = 0;
-    const cancelled = { ...ctx, stopRequested: () => steps >= 2 };
-    await expect(
-      generate(cancelled, base, (p) => {
-        if (p.phase === 'denoise') steps = p.step;
-      }),
-    ).rejects.toThrow(GenerationCancelledError);
+    await cancelAfterTwoSteps();
     const image = await generate(ctx, base, () => {});
     const { runs, totalMs } = image.timings;
     expect(runs.map((r) => r.component)).toEqual(['text_encoder', ...Array(4).fill('unet_flash'), 'movq_decoder']);
