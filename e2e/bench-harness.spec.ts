@@ -43,3 +43,55 @@ test('the benchmark page times a real image and reports the graph calls, session
   // ORT's heap, seen through the tracked WebAssembly.Memory: more than the 16 MiB it starts with.
   expect(diagnostics.wasmHeapBytes).toBeGreaterThan(16 * 2 ** 20);
 });
+
+test('a split pack runs part after part: U-Net parts stay loaded, text-encoder parts load per prompt and go', async ({
+  page,
+}) => {
+  await page.goto('/bench.html');
+  await page.waitForFunction(() => 'kandinskyBench' in window);
+  const result = await page.evaluate(async () => {
+    const bench = window.kandinskyBench;
+    const manifest = await (await fetch('/models/kandinsky3-tiny-random/manifest.json')).json();
+    await bench.load('/models/kandinsky3-tiny-random/manifest.json', 'wasm');
+    const afterLoad = (await bench.diagnostics()).sessions;
+    const params = {
+      prompt: 'a red apple',
+      negativePrompt: '',
+      seed: 1,
+      sampler: 'flash' as const,
+      steps: 4,
+      guidance: 0,
+      width: 64,
+      height: 64,
+    };
+    const first = await bench.generate(params);
+    const second = await bench.generate({ ...params, prompt: 'a blue whale' });
+    const afterTwo = (await bench.diagnostics()).sessions;
+    return {
+      parts: {
+        text: manifest.components.text_encoder.parts.length as number,
+        unet: manifest.components.unet_flash.parts.length as number,
+      },
+      afterLoad: afterLoad.map((s) => s.file),
+      afterTwo: afterTwo.map((s) => s.file),
+      runs: [first, second].map((image) => image.timings.runs.map((r) => r.component)),
+      meanPixels: [first.meanPixel, second.meanPixel],
+    };
+  });
+  const { parts } = result;
+  expect(parts.text).toBeGreaterThan(1);
+  expect(parts.unet).toBeGreaterThan(1);
+  // Loading creates every U-Net part and the decoder, and no text-encoder part.
+  const unetFiles = result.afterLoad.filter((f) => f.startsWith('unet_flash.part'));
+  expect(unetFiles.map((f) => f.split('.')[1])).toEqual([...Array(parts.unet).keys()].map((i) => `part${i}`));
+  expect(result.afterLoad.some((f) => f.startsWith('text_encoder'))).toBe(false);
+  // Each new prompt creates the text encoder's parts in order (and releases them); the U-Net's are reused.
+  const textFiles = result.afterTwo.filter((f) => f.startsWith('text_encoder'));
+  const onePass = [...Array(parts.text).keys()].map((i) => `part${i}`);
+  expect(textFiles.map((f) => f.split('.')[1])).toEqual([...onePass, ...onePass]);
+  expect(result.afterTwo.filter((f) => f.startsWith('unet_flash'))).toEqual(unetFiles);
+  // One timing per component call, however many parts it has.
+  for (const runs of result.runs)
+    expect(runs).toEqual(['text_encoder', ...Array(4).fill('unet_flash'), 'movq_decoder']);
+  for (const mean of result.meanPixels) expect(mean).toBeGreaterThan(0);
+});

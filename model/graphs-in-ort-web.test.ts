@@ -1,11 +1,14 @@
 // The committed random pack's graphs, in every weight format, run in onnxruntime-web's wasm back end
-// (the browser's CPU path, here under Node) and agree with onnxruntime-node. Python's tests already
+// (the browser's CPU path, here under Node) and agree with onnxruntime-node; a split component runs
+// through all its parts as the worker runs it. Python's tests already
 // pin onnxruntime-node to PyTorch, so this closes the chain PyTorch → ORT native → ORT web.
 import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import type { PackManifest, TensorSpec } from '../workers/pack/manifest';
+import { variantFiles, type PackComponent, type PackManifest, type TensorSpec } from '../workers/pack/manifest';
+import type { TensorData } from '../workers/pipeline/graph-runner';
+import { runComponent } from '../workers/pipeline/part-chain';
 
 const packDir = new URL('../public/models/kandinsky3-tiny-random/', import.meta.url);
 const manifest: PackManifest = JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8'));
@@ -44,25 +47,58 @@ function feed<T extends typeof ortNode | typeof ortWeb>(ort: T, spec: TensorSpec
   return new ort.Tensor('float32', data, dims) as InstanceType<T['Tensor']>;
 }
 
+type Tensors = Record<string, TensorData>;
+
+/** Runs a component (every part of a split one, on one table of tensors) in one of the two runtimes. */
+async function runIn<T extends typeof ortNode | typeof ortWeb>(
+  ort: T,
+  options: object,
+  files: string[],
+  component: PackComponent,
+): Promise<Tensors> {
+  // The two packages' session types differ only in name; both run and release alike.
+  const sessions: ortNode.InferenceSession[] = [];
+  for (const file of files)
+    sessions.push(
+      (await ort.InferenceSession.create(readFileSync(new URL(file, packDir)), options)) as ortNode.InferenceSession,
+    );
+  const feeds = Object.fromEntries(component.inputs.map((s) => [s.name, toData(feed(ort, s))]));
+  const out = await runComponent(component, feeds, async (index, partFeeds) => {
+    const inputs = Object.fromEntries(
+      Object.entries(partFeeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]),
+    );
+    const result = await sessions[index]!.run(inputs as never);
+    return Object.fromEntries(Object.entries(result).map(([k, t]) => [k, toData(t)]));
+  });
+  await Promise.all(sessions.map((s) => s.release()));
+  return out;
+}
+
+function toData(t: { type: string; data: unknown; dims: readonly number[] }): TensorData {
+  return t.type === 'int64'
+    ? { type: 'int64', data: t.data as BigInt64Array, dims: [...t.dims] }
+    : { type: 'float32', data: t.data as Float32Array, dims: [...t.dims] };
+}
+
 describe('committed pack in onnxruntime-web (wasm)', () => {
   ortWeb.env.wasm.numThreads = 1;
   const cases = Object.entries(manifest.components).flatMap(([id, component]) =>
-    Object.entries(component.variants).map(([format, variant]) => [id, format, variant.file, component] as const),
+    Object.entries(component.variants).map(
+      ([format, variant]) => [id, format, variantFiles(variant), component] as const,
+    ),
   );
 
   // Creating a session for a U-Net graph takes seconds in wasm on 2 cores.
-  it.each(cases)('%s %s', { timeout: 60_000 }, async (_id, _format, file, component) => {
-    const bytes = readFileSync(new URL(file, packDir));
-    const web = await ortWeb.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  it.each(cases)('%s %s', { timeout: 60_000 }, async (_id, _format, files, component) => {
+    const webOut = await runIn(ortWeb, { executionProviders: ['wasm'] }, files, component);
     // 'basic' keeps onnxruntime-node from turning DequantizeLinear→MatMul into integer arithmetic,
     // which the web build does not do (see model/export/ort_run.mjs).
-    const native = await ortNode.InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'basic',
-    });
-    const webFeeds = Object.fromEntries(component.inputs.map((s) => [s.name, feed(ortWeb, s)]));
-    const nativeFeeds = Object.fromEntries(component.inputs.map((s) => [s.name, feed(ortNode, s)]));
-    const [webOut, nativeOut] = await Promise.all([web.run(webFeeds), native.run(nativeFeeds)]);
+    const nativeOut = await runIn(
+      ortNode,
+      { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' },
+      files,
+      component,
+    );
     for (const spec of component.outputs) {
       const a = webOut[spec.name]!.data as Float32Array;
       const b = nativeOut[spec.name]!.data as Float32Array;
@@ -72,6 +108,5 @@ describe('committed pack in onnxruntime-web (wasm)', () => {
       expect(worst, `${spec.name} max abs diff`).toBeLessThan(1e-4);
       expect(a.every(Number.isFinite)).toBe(true);
     }
-    await Promise.all([web.release(), native.release()]);
   });
 });

@@ -44,9 +44,18 @@ def manifest_problems(manifest: dict) -> List[str]:
             )
     components = manifest["components"]
     for cid, component in components.items():
+        parts = component.get("parts")
         for fmt, variant in component["variants"].items():
-            if variant["file"] not in files:
-                problems.append(f"components/{cid}/variants/{fmt}: file {variant['file']} is not listed in files")
+            for path in variant_files(variant):
+                if path not in files:
+                    problems.append(f"components/{cid}/variants/{fmt}: file {path} is not listed in files")
+            if bool(parts) != ("parts" in variant) or (parts and len(variant["parts"]) != len(parts)):
+                problems.append(
+                    f"components/{cid}/variants/{fmt}: needs one file per part "
+                    f"({len(parts) if parts else 'no parts, so one file'})"
+                )
+        if parts:
+            problems += [f"components/{cid}/parts: {p}" for p in part_wiring_problems(component)]
         unet = component.get("unet")
         if unet:
             source = components.get(unet["context"]["component"])
@@ -64,6 +73,27 @@ def manifest_problems(manifest: dict) -> List[str]:
     for role in ("text-encoder", "unet", "movq-decoder"):
         if not any(c["role"] == role for c in components.values()):
             problems.append(f"components: a pack needs a {role} component")
+    return problems
+
+
+def variant_files(variant: dict) -> List[str]:
+    """A variant's graph files in running order: its parts, or its one file."""
+    return list(variant.get("parts") or [variant["file"]])
+
+
+def part_wiring_problems(component: dict) -> List[str]:
+    """Each part reads only what the component's inputs or an earlier part provide, and the parts
+    write every component output."""
+    known = {t["name"] for t in component["inputs"]}
+    problems = []
+    for index, part in enumerate(component["parts"]):
+        for t in part["inputs"]:
+            if t["name"] not in known:
+                problems.append(f"part {index} reads {t['name']}, which no input or earlier part provides")
+        known |= {t["name"] for t in part["outputs"]}
+    for t in component["outputs"]:
+        if t["name"] not in known:
+            problems.append(f"no part writes the output {t['name']}")
     return problems
 
 

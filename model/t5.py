@@ -138,12 +138,19 @@ class T5EncoderModel(nn.Module):
         if own is not duplicate and not (own.shape == duplicate.shape and torch.equal(own, duplicate)):
             raise ValueError("encoder.embed_tokens.weight differs from shared.weight; T5 ties them")
 
+    def position_bias(self, length: int, device) -> torch.Tensor:
+        """(1, heads, L, L): the relative-position bias of the first layer, which every layer uses."""
+        return self.encoder.block[0].layer[0].SelfAttention.position_bias(length, device)
+
+    @staticmethod
+    def attention_bias(position_bias: torch.Tensor, attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """Position bias plus finfo.min on padded keys: (B, heads, L, L)."""
+        return position_bias + ((1.0 - attention_mask.to(dtype)) * torch.finfo(dtype).min)[:, None, None, :]
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """input_ids, attention_mask (B, L) → last hidden state (B, L, d_model)."""
         x = self.shared(input_ids)
-        first = self.encoder.block[0].layer[0].SelfAttention
-        mask_bias = ((1.0 - attention_mask.to(x.dtype)) * torch.finfo(x.dtype).min)[:, None, None, :]
-        bias = first.position_bias(input_ids.shape[1], input_ids.device) + mask_bias
+        bias = self.attention_bias(self.position_bias(input_ids.shape[1], input_ids.device), attention_mask, x.dtype)
         for block in self.encoder.block:
             x = block(x, bias)
         return self.encoder.final_layer_norm(x)

@@ -8,11 +8,12 @@ inpainting U-Nets still runs its text encoder once.
 """
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 import torch
 from torch import nn
 
+from .steps import Step, Values, run_steps
 from .t5 import T5EncoderModel
 from .unet import EncoderProjection
 
@@ -25,6 +26,40 @@ class TextConditioning(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """(B, L) ids and keep-mask → one (B, L, D) context per projection, in insertion order."""
-        hidden = self.text_encoder(input_ids, attention_mask)
-        keep = attention_mask[:, :, None].to(hidden.dtype)
-        return tuple(projection(hidden) * keep for projection in self.projections.values())
+        values = run_steps(self.steps(), {"input_ids": input_ids, "attention_mask": attention_mask})
+        return tuple(values[name] for name in self.output_names())
+
+    def output_names(self) -> List[str]:
+        return [f"context_{kind}" for kind in self.projections]
+
+    def steps(self) -> List[Step]:
+        """Embedding, then one step per T5 layer, then the final norm and the projections.
+
+        Between steps pass the hidden state and the (1, heads, L, L) position bias; each layer adds the
+        padding mask itself, since the masked bias holds finfo.min, no value to pass between graphs.
+        """
+        t5 = self.text_encoder
+
+        def embed(v: Values) -> Values:
+            ids = v["input_ids"]
+            return {"hidden": t5.shared(ids), "position_bias": t5.position_bias(ids.shape[1], ids.device)}
+
+        def layer(block):
+            def run(v: Values) -> Values:
+                hidden = v["hidden"]
+                return {"hidden": block(hidden, t5.attention_bias(v["position_bias"], v["attention_mask"], hidden.dtype))}
+            return run
+
+        def project(v: Values) -> Values:
+            hidden = t5.encoder.final_layer_norm(v["hidden"])
+            keep = v["attention_mask"][:, :, None].to(hidden.dtype)
+            return {name: projection(hidden) * keep for name, projection in zip(self.output_names(), self.projections.values())}
+
+        first_attention = t5.encoder.block[0].layer[0].SelfAttention
+        steps = [Step("embed", (t5.shared, first_attention.relative_attention_bias), ("input_ids",),
+                      ("hidden", "position_bias"), embed)]
+        for i, block in enumerate(t5.encoder.block):
+            steps.append(Step(f"encoder.block.{i}", (block,), ("hidden", "position_bias", "attention_mask"), ("hidden",), layer(block)))
+        steps.append(Step("project", (t5.encoder.final_layer_norm, self.projections), ("hidden", "attention_mask"),
+                          tuple(self.output_names()), project))
+        return steps

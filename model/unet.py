@@ -7,13 +7,23 @@ projection so that the ONNX export can put the projection into the text-encoder 
 from __future__ import annotations
 
 import math
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import torch
 from torch import nn
 
 from .attention import Attention, mask_to_bias
 from .config import UNetConfig
+from .steps import Step, Values, run_steps
+
+# (parameter name within the block, module, whether it attends to the text) in the order a block runs them.
+Layer = Tuple[str, nn.Module, bool]
+
+
+def _run_layers(layers: List[Layer], x, time_embed, context, context_bias):
+    for _, module, attends_text in layers:
+        x = module(x, time_embed, context, context_bias) if attends_text else module(x, time_embed)
+    return x
 
 
 def timestep_embedding(timesteps: torch.Tensor, dim: int) -> torch.Tensor:
@@ -174,15 +184,17 @@ class DownBlock(nn.Module):
         self.resnets_in = nn.ModuleList(resnets_in)
         self.resnets_out = nn.ModuleList(resnets_out)
 
-    def forward(self, x, time_embed, context, context_bias):
-        if self.has_self_attention:
-            x = self.attentions[0](x, time_embed)
-        for attention, resnet_in, resnet_out in zip(self.attentions[1:], self.resnets_in, self.resnets_out):
-            x = resnet_in(x, time_embed)
+    def layers(self) -> List[Layer]:
+        out: List[Layer] = [("attentions.0", self.attentions[0], False)] if self.has_self_attention else []
+        for i in range(len(self.resnets_in)):
+            out.append((f"resnets_in.{i}", self.resnets_in[i], False))
             if self.has_cross_attention:
-                x = attention(x, time_embed, context, context_bias)
-            x = resnet_out(x, time_embed)
-        return x
+                out.append((f"attentions.{i + 1}", self.attentions[i + 1], True))
+            out.append((f"resnets_out.{i}", self.resnets_out[i], False))
+        return out
+
+    def forward(self, x, time_embed, context, context_bias):
+        return _run_layers(self.layers(), x, time_embed, context, context_bias)
 
 
 class UpBlock(nn.Module):
@@ -209,15 +221,19 @@ class UpBlock(nn.Module):
         self.resnets_in = nn.ModuleList(resnets_in)
         self.resnets_out = nn.ModuleList(resnets_out)
 
-    def forward(self, x, time_embed, context, context_bias):
-        for attention, resnet_in, resnet_out in zip(self.attentions[1:], self.resnets_in, self.resnets_out):
-            x = resnet_in(x, time_embed)
+    def layers(self) -> List[Layer]:
+        out: List[Layer] = []
+        for i in range(len(self.resnets_in)):
+            out.append((f"resnets_in.{i}", self.resnets_in[i], False))
             if self.has_cross_attention:
-                x = attention(x, time_embed, context, context_bias)
-            x = resnet_out(x, time_embed)
+                out.append((f"attentions.{i + 1}", self.attentions[i + 1], True))
+            out.append((f"resnets_out.{i}", self.resnets_out[i], False))
         if self.has_self_attention:
-            x = self.attentions[0](x, time_embed)
-        return x
+            out.append(("attentions.0", self.attentions[0], False))
+        return out
+
+    def forward(self, x, time_embed, context, context_bias):
+        return _run_layers(self.layers(), x, time_embed, context, context_bias)
 
 
 class Kandinsky3UNet(nn.Module):
@@ -265,18 +281,55 @@ class Kandinsky3UNet(nn.Module):
         With project_context=False the context is taken as already projected (the ONNX text graph does it).
         """
         context = self.encoder_hid_proj(encoder_hidden_states) if project_context else encoder_hidden_states
-        bias = mask_to_bias(encoder_attention_mask, context.dtype)
-        time_embed = self.time_embedding(timestep_embedding(timestep, self.config.init_channels).to(sample.dtype))
-        time_embed = self.add_time_condition(time_embed, context, bias)
+        values = {"sample": sample, "timestep": timestep, "context": context, "context_mask": encoder_attention_mask}
+        return run_steps(self.steps(), values)["model_output"]
 
-        x = self.conv_in(sample)
-        skips = []
+    def steps(self) -> List[Step]:
+        """The forward pass on an already projected context, one step per ResNet or attention block.
+
+        Values: sample, timestep, context, context_mask in; x (the running features), time_embed,
+        skip_<level> (kept by each down level but the deepest, taken by its up level) between;
+        model_output out. The attention bias is rebuilt from the mask where it is used: it holds
+        finfo.min, which is no value to pass between graphs.
+        """
+        init = self.config.init_channels
+
+        def prelude(v: Values) -> Values:
+            bias = mask_to_bias(v["context_mask"], v["context"].dtype)
+            time_embed = self.time_embedding(timestep_embedding(v["timestep"], init).to(v["sample"].dtype))
+            return {"x": self.conv_in(v["sample"]), "time_embed": self.add_time_condition(time_embed, v["context"], bias)}
+
+        def head(v: Values) -> Values:
+            return {"model_output": self.conv_out(self.conv_act_out(self.conv_norm_out(v["x"])))}
+
+        steps = [Step("prelude", (self.time_embedding, self.add_time_condition, self.conv_in),
+                      ("sample", "timestep", "context", "context_mask"), ("x", "time_embed"), prelude)]
+        last = len(self.down_blocks) - 1
         for level, block in enumerate(self.down_blocks):
-            x = block(x, time_embed, context, bias)
-            if level != len(self.down_blocks) - 1:
-                skips.append(x)
-        for level, block in enumerate(self.up_blocks):
-            if level != 0:
-                x = torch.cat([x, skips.pop()], dim=1)
-            x = block(x, time_embed, context, bias)
-        return self.conv_out(self.conv_act_out(self.conv_norm_out(x)))
+            layers = block.layers()
+            for n, layer in enumerate(layers):
+                keeps_skip = level != last and n == len(layers) - 1
+                steps.append(_layer_step(f"down_blocks.{level}", layer, skip_out=f"skip_{level}" if keeps_skip else None))
+        for j, block in enumerate(self.up_blocks):
+            for n, layer in enumerate(block.layers()):
+                takes_skip = j != 0 and n == 0
+                steps.append(_layer_step(f"up_blocks.{j}", layer, skip_in=f"skip_{last - j}" if takes_skip else None))
+        steps.append(Step("out", (self.conv_norm_out, self.conv_out), ("x",), ("model_output",), head))
+        return steps
+
+
+def _layer_step(prefix: str, layer: Layer, skip_in: Optional[str] = None, skip_out: Optional[str] = None) -> Step:
+    """One block of a level: the skip is concatenated before the first block of an up level, and kept
+    after the last block of a down level."""
+    name, module, attends_text = layer
+
+    def run(v: Values) -> Values:
+        x = v["x"] if skip_in is None else torch.cat([v["x"], v[skip_in]], dim=1)
+        if attends_text:
+            x = module(x, v["time_embed"], v["context"], mask_to_bias(v["context_mask"], v["context"].dtype))
+        else:
+            x = module(x, v["time_embed"])
+        return {"x": x, skip_out: x} if skip_out else {"x": x}
+
+    reads = ("x", "time_embed") + ((skip_in,) if skip_in else ()) + (("context", "context_mask") if attends_text else ())
+    return Step(f"{prefix}.{name}", (module,), reads, ("x",) + ((skip_out,) if skip_out else ()), run)

@@ -24,7 +24,7 @@ import { limitProblems, memoryPlanProblems, readDeviceLimits } from './pack/devi
 import { downloadPack } from './pack/download-pack';
 import { FilesPackSource, StoredLocalPackSource } from './pack/files-pack-source';
 import { chunkRange, type PackFile, type PackManifest } from './pack/manifest';
-import { filesToDownload, graphFile } from './pack/pack-files';
+import { filesToDownload, graphFiles, residentGraphFiles } from './pack/pack-files';
 import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from './pack/pack-registry';
 import type { PackSource } from './pack/pack-source';
 import { UrlPackSource } from './pack/url-pack-source';
@@ -105,8 +105,8 @@ export class Engine implements EngineApi {
     );
     const unet = unetFor(manifest, manifest.defaults.sampler);
     const eager = [manifest.components[unet]!.unet!.context.component, unet, decoderComponent(manifest)];
-    const graphs = Object.keys(manifest.components).map((id) => graphFile(manifest, id, backend.variant));
-    const eagerFiles = eager.map((id) => graphFile(manifest, id, backend.variant));
+    const graphs = Object.keys(manifest.components).flatMap((id) => graphFiles(manifest, id, backend.variant));
+    const eagerFiles = eager.flatMap((id) => residentGraphFiles(manifest, id, backend.variant));
     const limits = readDeviceLimits(backend, (await this.probe()).webgpu.maxBufferSize || null);
     const problems = [
       ...limitProblems(graphs, eagerFiles, limits),
@@ -186,13 +186,11 @@ export class Engine implements EngineApi {
 
     // The runtime loads only once a back end is known to exist: its module needs WebAssembly.
     const { OrtRunner } = await import('./runtime/ort-runner');
-    const runner = new OrtRunner(manifest, backend, async (id) =>
-      blobOf(graphFile(manifest, id, backend.variant).path),
-    );
+    const runner = new OrtRunner(manifest, backend, async (path) => blobOf(path));
     try {
       for (const [index, id] of eager.entries()) {
         onProgress({ phase: 'load', component: id, index, count: eager.length });
-        await runner.session(id, onProgress);
+        await runner.load(id, onProgress);
       }
     } catch (e) {
       await runner.release();
@@ -298,7 +296,7 @@ export class Engine implements EngineApi {
     const missing = ids.filter((id): id is string => id !== null && !loaded.runner.has(id));
     for (const [index, id] of missing.entries()) {
       onProgress({ phase: 'load', component: id, index, count: missing.length });
-      await loaded.runner.session(id, onProgress);
+      await loaded.runner.load(id, onProgress);
     }
   }
 

@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from ..config import PRESETS
-from ..kandinsky3 import UNET_KINDS, Kandinsky3
+from ..kandinsky3 import UNET_KINDS
+from ..export.graph_parts import DEFAULT_PART_BYTES
 from ..export.pack import PackOptions, export_pack
 from .checkpoints import CheckpointError, read_checkpoint
-from .load_modules import load_strict
+from .load_modules import models_from_checkpoint
 
 
 def main(argv=None) -> int:
@@ -34,7 +35,11 @@ def main(argv=None) -> int:
     parser.add_argument("--fp16-variant", action="store_true", help="read the diffusers fp16 files")
     parser.add_argument("--tokenizer", type=Path, help="tokenizer.json (default: the one in the checkpoint)")
     parser.add_argument("--name", default="kandinsky3", help="pack name prefix: <name>-<variant>")
-    parser.add_argument("--formats", default="fp32,fp16w,int8w")
+    parser.add_argument("--formats", default="fp32,int4w",
+                        help="weight formats to export and measure; fp32 is required as the reference")
+    parser.add_argument("--ship", help="formats to keep in the pack (default: all but fp32, which is 48 GB at full size)")
+    parser.add_argument("--part-mb", type=float, default=DEFAULT_PART_BYTES / 1e6,
+                        help="fp32 weight megabytes per ONNX file; the text encoder and U-Net are split into parts")
     parser.add_argument("--default-size", type=int, default=1024)
     parser.add_argument("--max-size", type=int, default=2048)
     args = parser.parse_args(argv)
@@ -50,21 +55,22 @@ def main(argv=None) -> int:
         if tokenizer_path is None:
             raise CheckpointError("no tokenizer.json in the checkpoint: pass --tokenizer (a T5 tokenizer.json)")
         for kind in kinds:
-            models = Kandinsky3(config, [kind])
-            notes = load_strict(models.text_encoder, checkpoint.text_encoder, "text encoder")
-            notes += load_strict(models.movq, checkpoint.movq, "movq")
-            notes += load_strict(models.unets[kind], checkpoint.unets[kind], f"{kind} U-Net")
+            models, notes = models_from_checkpoint(checkpoint, config, kind)
             for note in notes:
                 print(f"note: {note}")
             null = checkpoint.null_embeddings.get(kind)
             if checkpoint.unconditional == "null-embedding" and null is None:
                 raise CheckpointError(f"{kind}: the ai-forever file has no null_embedding for the unconditional branch")
             name = f"{args.name}-{kind}"
+            formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+            ship = [f.strip() for f in args.ship.split(",")] if args.ship else ([f for f in formats if f != "fp32"] or formats)
             options = PackOptions(
                 name=name,
                 title=f"Kandinsky 3 {kind} (converted from the {checkpoint.layout} layout)",
                 weights="converted",
-                formats=[f.strip() for f in args.formats.split(",")],
+                formats=formats,
+                ship_formats=ship,
+                part_bytes=int(args.part_mb * 1e6),
                 prediction_type="epsilon",
                 default_size=args.default_size,
                 max_size=args.max_size,

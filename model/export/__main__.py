@@ -18,6 +18,7 @@ import torch
 from ..config import PRESETS
 from ..kandinsky3 import UNET_KINDS, Kandinsky3, randomize_
 from ..word_tokenizer import build_vocab, tokenizer_json
+from .graph_parts import DEFAULT_PART_BYTES
 from .pack import PackOptions, export_pack
 
 # Vocabulary of the random test pack: enough words for realistic prompts in tests.
@@ -53,6 +54,8 @@ def main(argv=None) -> int:
     parser.add_argument("--unconditional", default="empty-prompt", choices=["empty-prompt", "zero-context", "null-embedding"])
     parser.add_argument("--license", default="Apache-2.0")
     parser.add_argument("--credits", type=Path, help="JSON list of {name, license, url?, note?}")
+    parser.add_argument("--part-mb", type=float, default=DEFAULT_PART_BYTES / 1e6,
+                        help="fp32 weight megabytes per ONNX file; a larger U-Net or text encoder is split into parts")
     args = parser.parse_args(argv)
 
     config = PRESETS[args.config]
@@ -90,6 +93,7 @@ def main(argv=None) -> int:
         unconditional=args.unconditional,
         license=args.license,
         credits=json.loads(args.credits.read_text()) if args.credits else [],
+        part_bytes=int(args.part_mb * 1e6),
     )
     manifest = export_pack(models, args.out, tokenizer, options)
     total = sum(f["bytes"] for f in manifest["files"])

@@ -9,13 +9,14 @@ import inspect
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..kandinsky3 import Kandinsky3
+from ..steps import Step
 
 Dim = Union[int, str]
 OPSET = 17
@@ -39,6 +40,8 @@ class Graph:
     inputs: List[TensorSpec]
     outputs: List[TensorSpec]
     make_inputs: Callable[..., Dict[str, np.ndarray]]  # (rng, batch, latent_h, latent_w, text_length)
+    # The forward pass as steps, for graphs that may be too large for one file (model/export/graph_parts.py).
+    steps: Optional[Callable[[], List[Step]]] = None
 
     def reference(self, feeds: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
         with torch.no_grad():
@@ -106,6 +109,7 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
              TensorSpec("attention_mask", "int64", ("batch", "text_length"))],
             [TensorSpec(f"context_{kind}", "float32", ("batch", "text_length", d)) for kind in kinds],
             text_inputs,
+            text.steps,
         )
     ]
     for kind, unet in models.unets.items():
@@ -129,6 +133,7 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
              TensorSpec("context_mask", "int64", ("batch", "text_length"))],
             [TensorSpec("model_output", "float32", ("batch", unet.config.out_channels, "height", "width"))],
             unet_inputs,
+            unet.steps,
         ))
 
     def image_inputs(rng, batch, h, w, text_length):
@@ -156,6 +161,13 @@ def trace_shape(models: Kandinsky3) -> Tuple[int, int, int, int]:
     """Batch 2, a non-square latent and a mid-length text, so no axis is specialised by the tracer."""
     m = models.config.unet.downsample_factor
     return 2, 2 * m, 3 * m, 5
+
+
+def probe_shape(models: Kandinsky3) -> Tuple[int, int, int, int]:
+    """Every axis unlike trace_shape's, down to the deepest level: which dims of a split graph's inner
+    values are dynamic is read off the two."""
+    m = models.config.unet.downsample_factor
+    return 3, 3 * m, 4 * m, 7
 
 
 def export_onnx(graph: Graph, path: Path, feeds: Dict[str, np.ndarray]) -> None:

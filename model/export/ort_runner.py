@@ -24,10 +24,14 @@ class OrtNodeUnavailable(RuntimeError):
     pass
 
 
-def run_many(jobs: Sequence[tuple]) -> List[Dict[str, np.ndarray]]:
-    """jobs: (model_path, {input_name: ndarray}, [output_names]). Returns one {name: ndarray} per job."""
+def run_many(jobs: Sequence[tuple], stream: bool = False) -> List[Dict[str, np.ndarray]]:
+    """jobs: (model_path, {input_name: ndarray}, [output_names]). Returns one {name: ndarray} per job.
+
+    A list of paths is a split graph's parts, run in order on one table of named tensors. With
+    `stream`, each session is let go after its run, so only one graph is held at a time.
+    """
     if os.environ.get("KW_ORT") == "python":
-        return _run_python(jobs)
+        return _run_python(jobs, stream)
     if not (REPO / "node_modules" / "onnxruntime-node").is_dir():
         raise OrtNodeUnavailable("onnxruntime-node is not installed: run `npm ci` in the repository root")
     with tempfile.TemporaryDirectory(prefix="ort-node-") as tmp:
@@ -41,11 +45,11 @@ def run_many(jobs: Sequence[tuple]) -> List[Dict[str, np.ndarray]]:
                 array.tofile(path)
                 spec[name] = {"dtype": _DTYPES[array.dtype], "dims": list(array.shape), "file": str(path)}
             runs.append({
-                "model": str(model),
+                "models": [str(m) for m in model] if isinstance(model, (list, tuple)) else [str(model)],
                 "inputs": spec,
                 "outputs": {name: str(tmpdir / f"{j}-out-{name}.bin") for name in output_names},
             })
-        (tmpdir / "job.json").write_text(json.dumps({"runs": runs}))
+        (tmpdir / "job.json").write_text(json.dumps({"runs": runs, "stream": stream}))
         proc = subprocess.run(["node", str(RUNNER), str(tmpdir / "job.json")], cwd=REPO, capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"onnxruntime-node failed:\n{proc.stderr[-4000:]}")
@@ -59,18 +63,25 @@ def run_many(jobs: Sequence[tuple]) -> List[Dict[str, np.ndarray]]:
         return results
 
 
-def _run_python(jobs):
+def _run_python(jobs, stream=False):
     import onnxruntime
 
     sessions = {}
-    results = []
-    for model, inputs, output_names in jobs:
-        key = str(model)
-        if key not in sessions:
+
+    def session(path):
+        if path not in sessions:
             options = onnxruntime.SessionOptions()
             # As in ort_run.mjs: no integer rewriting of DequantizeLinear, which browsers do not do.
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
-            sessions[key] = onnxruntime.InferenceSession(key, options, providers=["CPUExecutionProvider"])
-        outs = sessions[key].run(list(output_names), {k: np.ascontiguousarray(v) for k, v in inputs.items()})
-        results.append(dict(zip(output_names, outs)))
+            sessions[path] = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        return sessions.pop(path) if stream else sessions[path]
+
+    results = []
+    for model, inputs, output_names in jobs:
+        table = {k: np.ascontiguousarray(v) for k, v in inputs.items()}
+        for path in model if isinstance(model, (list, tuple)) else [model]:
+            part = session(str(path))
+            names = [o.name for o in part.get_outputs()]
+            table.update(zip(names, part.run(names, {i.name: table[i.name] for i in part.get_inputs()})))
+        results.append({name: table[name] for name in output_names})
     return results

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import onnx
@@ -18,14 +18,18 @@ from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
 from .pack_files import file_entry
 from .memory_plan import add_memory_plan
-from .pack_size import component_bytes
+from ..steps import unique_parameters
+from .graph_parts import DEFAULT_PART_BYTES, Part, check_parts, split_into_parts
 from .preview_map import add_preview_map
-from .graphs import Graph, export_onnx, graphs_for, trace_shape
+from .graphs import Graph, export_onnx, graphs_for, probe_shape, trace_shape
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert, format_for
 
+# fp32 graphs against PyTorch: 1e-4 absolute on outputs within [-1, 1] (trained images, latents and
+# contexts), and 1e-4 of the output's largest magnitude beyond. Random full-size weights give outputs
+# near 20, where fp32 summation order alone moves the last digits by 2e-4 (the full-size MoVQ decoder).
 FP32_TOLERANCE = 1e-4
-MAX_GRAPH_BYTES = 2 * 10**9  # protobuf's 2 GiB, less room for the graph itself
+ONNX_FILE_BYTES = 2**31 - 1  # one protobuf
 
 
 @dataclass
@@ -53,6 +57,8 @@ class PackOptions:
     # (the bundled nano model) may leave it out. None: every format in `formats`.
     ship_formats: Optional[Sequence[str]] = None
     default_variant: Optional[str] = None  # manifest defaults.variant: the format the app should prefer
+    # fp32 weight bytes per ONNX file: a larger U-Net or text encoder is cut into parts of at most this.
+    part_bytes: int = DEFAULT_PART_BYTES
 
 
 @dataclass
@@ -61,6 +67,10 @@ class ComponentReport:
     fmt: str
     bytes: int
     max_abs_error: float  # fp32: against PyTorch; others: against fp32
+    bound_ratio: float = 0.0  # the worst of error / max(1, |output|) over outputs and shapes
+
+    def within_fp32_tolerance(self) -> bool:
+        return self.bound_ratio <= FP32_TOLERANCE
 
 
 def _check_shapes(models: Kandinsky3):
@@ -69,31 +79,77 @@ def _check_shapes(models: Kandinsky3):
     return [(1, m, m, 1), (2, 3 * m, 2 * m, 7), (1, 2 * m, 2 * m, models.config.max_text_length)]
 
 
-def _measure(graphs: List[Graph], files: Dict[str, Dict[str, Path]], models: Kandinsky3) -> List[ComponentReport]:
+def _measure(graphs: List[Graph], files: Dict[str, Dict[str, List[Path]]], models: Kandinsky3) -> List[ComponentReport]:
+    """Each component's outputs in every format, for the whole chain of its parts when it is split."""
     jobs, index = [], []
     for graph in graphs:
         rng = np.random.default_rng(1234)
         for shape in _check_shapes(models):
             feeds = graph.make_inputs(rng, *shape)
             reference = graph.reference(feeds)
-            for fmt, path in files[graph.component].items():
-                jobs.append((path, feeds, [o.name for o in graph.outputs]))
+            for fmt, paths in files[graph.component].items():
+                jobs.append((paths if len(paths) > 1 else paths[0], feeds, [o.name for o in graph.outputs]))
                 index.append((graph.component, fmt, reference))
-    results = run_many(jobs)
-    worst: Dict[tuple, float] = {}
+    # Split components are the big ones: load each part for its run and let it go, as the worker
+    # streams a text encoder, so a full-size check holds one part at a time.
+    results = run_many(jobs, stream=any(len(p) > 1 for per in files.values() for p in per.values()))
+    worst: Dict[tuple, tuple] = {}  # (component, fmt) → (max abs error, worst error / max(1, |output|))
     fp32_out: Dict[tuple, Dict] = {}
     for (component, fmt, reference), out in zip(index, results):
         key = (component, id(reference))
+        against = reference if fmt == "fp32" else fp32_out[key]
         if fmt == "fp32":
             fp32_out[key] = out
-            err = max(float(np.abs(out[k] - reference[k]).max()) for k in reference)
-        else:
-            err = max(float(np.abs(out[k] - fp32_out[key][k]).max()) for k in reference)
-        worst[(component, fmt)] = max(worst.get((component, fmt), 0.0), err)
+        for k in reference:
+            err = float(np.abs(out[k] - against[k]).max())
+            scale = float(np.abs(reference[k]).max())
+            before = worst.get((component, fmt), (0.0, 0.0))
+            worst[(component, fmt)] = (max(before[0], err), max(before[1], err / max(1.0, scale)))
     return [
-        ComponentReport(c, f, files[c][f].stat().st_size, worst[(c, f)])
+        ComponentReport(c, f, sum(p.stat().st_size for p in files[c][f]), *worst[(c, f)])
         for c in files for f in files[c]
     ]
+
+
+def _parts_of(graph: Graph, models: Kandinsky3, budget: int) -> Optional[List[Part]]:
+    """The graph's parts when its weights exceed the part budget; None when it stays one file."""
+    size = fp32_bytes_of(graph.module)
+    if graph.steps is None:  # MoVQ: 0.6 GB at full size, far from the limit
+        if size > ONNX_FILE_BYTES:
+            raise ValueError(
+                f"the fp32 {graph.component} graph holds {size / 1e9:.1f} GB of weights, over the "
+                f"{ONNX_FILE_BYTES / 1e9:.1f} GB of one ONNX file, and it has no steps to split it at"
+            )
+        return None
+    if size <= budget:
+        return None
+    probe_a = graph.make_inputs(np.random.default_rng(0), *trace_shape(models))
+    probe_b = graph.make_inputs(np.random.default_rng(1), *probe_shape(models))
+    parts = split_into_parts(graph.steps(), graph.inputs, graph.outputs, budget, probe_a, probe_b)
+    # The wiring, checked in PyTorch before minutes of export: the parts must give the module's outputs.
+    err = check_parts(parts, probe_b, graph.reference(probe_b))
+    if err > FP32_TOLERANCE:
+        raise RuntimeError(f"the {len(parts)} parts of {graph.component} differ from the whole by {err:.3g}")
+    return parts
+
+
+def fp32_bytes_of(module) -> int:
+    return 4 * sum(p.numel() for p in unique_parameters([module]))
+
+
+def _export_formats(fp32_path: Path, role: str, formats: Sequence[str]) -> Tuple[Dict[str, Path], List[str]]:
+    """Compacts the exported fp32 graph in place and writes it in every other format beside it.
+    Returns the paths and the graph's input names: the exporter drops inputs a graph never reads (a
+    U-Net part without cross-attention takes no context), and the manifest lists what a file takes."""
+    fp32 = compact_names(onnx.load(str(fp32_path)))
+    onnx.save(fp32, str(fp32_path))
+    paths = {"fp32": fp32_path}
+    for fmt in formats:
+        if fmt != "fp32":
+            path = fp32_path.with_name(fp32_path.name.replace(".fp32.onnx", f".{fmt}.onnx"))
+            onnx.save(convert(fp32, format_for(fmt, role)), str(path))
+            paths[fmt] = path
+    return paths, [i.name for i in fp32.graph.input]
 
 
 def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options: PackOptions) -> dict:
@@ -105,35 +161,35 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     if "fp32" not in options.formats:
         raise ValueError("fp32 is required: it is the reference every other format is measured against")
 
-    # ONNX files are single protobufs (2 GB at most) and fp32 is always exported as the reference:
-    # refuse, by name and before minutes of tracing, what needs the split graphs a full-size model will.
-    for kind in models.unets:
-        for component, size in component_bytes(models.config, "fp32", kind).items():
-            if size > MAX_GRAPH_BYTES:
-                raise ValueError(
-                    f"the fp32 {component} graph would be {size / 1e9:.1f} GB, over ONNX's 2 GB per file: "
-                    "a full-size export needs the U-Net split into sessions and the text encoder into layer "
-                    "groups (not built yet; see README, 'Converting the released weights')"
-                )
     graphs = graphs_for(models)
-    files: Dict[str, Dict[str, Path]] = {}
+    files: Dict[str, Dict[str, List[Path]]] = {}
+    parts_of: Dict[str, List[Part]] = {}
     for graph in graphs:
-        fp32_path = out_dir / f"{graph.component}.fp32.onnx"
-        export_onnx(graph, fp32_path, graph.make_inputs(np.random.default_rng(0), *trace_shape(models)))
-        fp32 = compact_names(onnx.load(str(fp32_path)))
-        onnx.save(fp32, str(fp32_path))
-        files[graph.component] = {"fp32": fp32_path}
-        for fmt in options.formats:
-            if fmt != "fp32":
-                path = out_dir / f"{graph.component}.{fmt}.onnx"
-                onnx.save(convert(fp32, format_for(fmt, graph.role)), str(path))
-                files[graph.component][fmt] = path
+        parts = _parts_of(graph, models, options.part_bytes)
+        if parts is None:
+            fp32_path = out_dir / f"{graph.component}.fp32.onnx"
+            export_onnx(graph, fp32_path, graph.make_inputs(np.random.default_rng(0), *trace_shape(models)))
+            paths, _ = _export_formats(fp32_path, graph.role, options.formats)
+            files[graph.component] = {f: [p] for f, p in paths.items()}
+            continue
+        parts_of[graph.component] = parts
+        files[graph.component] = {f: [] for f in options.formats}
+        for part in parts:
+            fp32_path = out_dir / f"{graph.component}.part{part.index}.fp32.onnx"
+            export_onnx(Graph(graph.component, graph.role, part.module, part.inputs, part.outputs, None),
+                        fp32_path, part.example)
+            paths, used = _export_formats(fp32_path, graph.role, options.formats)
+            part.inputs = [s for s in part.inputs if s.name in used]
+            for fmt, path in paths.items():
+                files[graph.component][fmt].append(path)
+            part.module = None  # the traced steps hold no weights of their own; drop the reference
+            part.example = {}
 
     reports = _measure(graphs, files, models)
     print_report(reports)
-    bad = [r for r in reports if r.fmt == "fp32" and r.max_abs_error > FP32_TOLERANCE]
+    bad = [r for r in reports if r.fmt == "fp32" and not r.within_fp32_tolerance()]
     if bad:
-        raise RuntimeError(f"fp32 graphs differ from PyTorch by more than {FP32_TOLERANCE}: {bad}")
+        raise RuntimeError(f"fp32 graphs differ from PyTorch by more than {FP32_TOLERANCE} × max(1, |output|): {bad}")
 
     shipped = set(options.ship_formats or options.formats)
     if not shipped <= set(options.formats):
@@ -142,11 +198,12 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
         raise ValueError(f"default variant {options.default_variant} is not shipped")
     for per in files.values():
         for fmt in [f for f in per if f not in shipped]:
-            per.pop(fmt).unlink()
+            for path in per.pop(fmt):
+                path.unlink()
 
     tokenizer_path = out_dir / "tokenizer.json"
     tokenizer_path.write_text(tokenizer_json)
-    manifest = build_manifest(models, graphs, files, reports, tokenizer_path, options)
+    manifest = build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, options)
     if options.unconditional == "null-embedding":
         width = models.config.unet.cross_attention_dim
         if options.null_embedding is None or options.null_embedding.size != width:
@@ -161,24 +218,33 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     return add_memory_plan(out_dir)
 
 
-def build_manifest(models, graphs, files, reports, tokenizer_path, options: PackOptions) -> dict:
+def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, options: PackOptions) -> dict:
     cfg = models.config
     errors = {(r.component, r.fmt): r.max_abs_error for r in reports}
     components = {}
     for graph in graphs:
+        parts = parts_of.get(graph.component)
         entry = {
             "role": graph.role,
             "variants": {
                 fmt: {
-                    "file": path.name,
+                    **({"parts": [p.name for p in paths]} if parts else {"file": paths[0].name}),
                     **FORMATS[format_for(fmt, graph.role)],
                     "maxAbsErrorVsFp32": float(f"{errors[(graph.component, fmt)]:.3g}") if fmt != "fp32" else 0.0,
                 }
-                for fmt, path in files[graph.component].items()
+                for fmt, paths in files[graph.component].items()
             },
             "inputs": [s.to_manifest() for s in graph.inputs],
             "outputs": [s.to_manifest() for s in graph.outputs],
         }
+        if parts:
+            entry["parts"] = [
+                {"inputs": [s.to_manifest() for s in p.inputs], "outputs": [s.to_manifest() for s in p.outputs]}
+                for p in parts
+            ]
+            # A text encoder runs once per new prompt: the worker loads its parts one at a time and lets
+            # each go, so it never holds Flan-UL2 whole. A U-Net runs every step and stays loaded.
+            entry["residency"] = "streamed" if graph.role == "text-encoder" else "resident"
         if graph.role == "unet":
             kind = graph.component[len("unet_"):]
             unet_cfg = models.unets[kind].config
@@ -193,7 +259,7 @@ def build_manifest(models, graphs, files, reports, tokenizer_path, options: Pack
                 entry["unet"]["flashTimesteps"] = list(options.flash_timesteps)
         components[graph.component] = entry
 
-    all_files = [p for per in files.values() for p in per.values()] + [tokenizer_path]
+    all_files = [p for per in files.values() for paths in per.values() for p in paths] + [tokenizer_path]
     kinds = list(models.unets.keys())
     flash = "flash" in kinds
     default_unet = "unet_flash" if flash else f"unet_{'base' if 'base' in kinds else kinds[0]}"
@@ -242,6 +308,7 @@ def build_manifest(models, graphs, files, reports, tokenizer_path, options: Pack
 
 
 def print_report(reports: List[ComponentReport]) -> None:
-    print(f"{'component':<18} {'format':<7} {'bytes':>11} {'max abs error':>14}  (fp32: vs PyTorch; others: vs fp32)")
+    print(f"{'component':<18} {'format':<7} {'bytes':>14} {'max abs error':>14} {'relative':>9}  "
+          "(fp32: vs PyTorch; others: vs fp32; relative: error / max(1, |output|))")
     for r in reports:
-        print(f"{r.component:<18} {r.fmt:<7} {r.bytes:>11,} {r.max_abs_error:>14.3g}")
+        print(f"{r.component:<18} {r.fmt:<7} {r.bytes:>14,} {r.max_abs_error:>14.3g} {r.bound_ratio:>9.3g}")

@@ -49,6 +49,12 @@ def fit_preview_map(latents: np.ndarray, images: np.ndarray, factor: int) -> dic
     }
 
 
+# A 4→3 linear fit needs few samples: 64 images of at most 256² give 64K latent cells at a factor of 8.
+# Batches of 8 bound the encoder's activations: the full-size MoVQ at 64 × 1024² would need 68 GB a tensor.
+MAX_SIDE = 256
+BATCH = 8
+
+
 def preview_map_for_pack(pack_dir: Path, n: int = 64) -> dict | None:
     manifest = json.loads((pack_dir / "manifest.json").read_text())
     encoder = next((c for c in manifest["components"].values() if c["role"] == "movq-encoder"), None)
@@ -57,10 +63,11 @@ def preview_map_for_pack(pack_dir: Path, n: int = 64) -> dict | None:
     variants = encoder["variants"]
     graph = pack_dir / variants.get("fp32", next(iter(variants.values())))["file"]
     latent = manifest["latent"]
-    side = manifest["defaults"]["width"]
+    side = min(manifest["defaults"]["width"], MAX_SIDE)
+    side -= side % manifest["resolution"]["multipleOf"] if "resolution" in manifest else 0
     images = synthetic_images(n, side)
-    (out,) = run_many([(graph, {"image": images}, ["latent"])])
-    scaled = (out["latent"] - latent["shift"]) * latent["scale"]
+    outs = run_many([(graph, {"image": images[i:i + BATCH]}, ["latent"]) for i in range(0, n, BATCH)])
+    scaled = (np.concatenate([o["latent"] for o in outs]) - latent["shift"]) * latent["scale"]
     return fit_preview_map(scaled, images, latent["scaleFactor"])
 
 

@@ -11,73 +11,21 @@ from model.config import KANDINSKY3, TINY
 from model.convert.__main__ import main
 from model.convert.checkpoints import CheckpointError, read_checkpoint
 from model.convert.load_modules import load_strict
-from model.convert.name_rules import (MOVQ_RULES, PROJECTION_RULES, UNET_RULES, NameMap,
-                                      is_movq_attention_weight)
+from model.convert.name_rules import MOVQ_RULES, UNET_RULES, NameMap
 from model.convert.safetensors_io import SafetensorsError, read_safetensors, write_safetensors
 from model.kandinsky3 import Kandinsky3, randomize_, unet_config_for
 from model.meta_device import meta_device
 from model.tests.model_outputs import assert_same_outputs
+from model.tests.synthetic_checkpoints import write_diffusers, write_original
 from model.movq import VQModel
 from model.unet import Kandinsky3UNet
-from model.word_tokenizer import build_vocab, tokenizer_json
 
 KINDS = ("base", "flash", "inpainting")
-ORIGINAL_FILES = {"base": "kandinsky3.pt", "flash": "kandinsky3_flash.pt", "inpainting": "kandinsky3_inpainting.pt"}
-PROJECTION_FILES = {"base": "projection.pt", "flash": "projection_flash.pt", "inpainting": "projection_inpainting.pt"}
 
 
 @pytest.fixture(scope="module")
 def source():
     return randomize_(Kandinsky3(TINY, KINDS), seed=21).eval()
-
-
-def _tokenizer():
-    return tokenizer_json(build_vocab("a red apple cat face smiling noto style".split()))
-
-
-def write_original(folder, model, null_embeddings, drop=(), extra=None):
-    """The ai-forever layout, made by running the name tables backwards (and checked against the
-    reference's own key examples in test_name_tables_cover_the_full_size_models)."""
-    unet_map, projection_map = NameMap("unet", UNET_RULES), NameMap("projection", PROJECTION_RULES)
-    movq_map = NameMap("movq", MOVQ_RULES, last=len(TINY.movq.block_out_channels) - 1)
-    text_dir = folder / "flan_ul2_encoder"
-    text_dir.mkdir(parents=True)
-    for kind in KINDS:
-        state = model.unets[kind].state_dict()
-        unet = {unet_map.to_original(k): v for k, v in state.items() if not k.startswith("encoder_hid_proj.")}
-        for key in drop:
-            unet.pop(key)
-        unet.update(extra or {})
-        torch.save({"unet": unet, "null_embedding": null_embeddings[kind]}, folder / ORIGINAL_FILES[kind])
-        projection = {projection_map.to_original(k): v for k, v in state.items() if k.startswith("encoder_hid_proj.")}
-        torch.save(projection, text_dir / PROJECTION_FILES[kind])
-    movq = {}
-    for key, value in model.movq.state_dict().items():
-        movq[movq_map.to_original(key)] = value[:, :, None, None] if is_movq_attention_weight(key) else value
-    torch.save(movq, folder / "movq.pt")
-    # transformers .bin files store the tied T5 embedding twice.
-    text = dict(model.text_encoder.state_dict())
-    text["encoder.embed_tokens.weight"] = text["shared.weight"]
-    torch.save(text, text_dir / "pytorch_model.bin")
-    (text_dir / "tokenizer.json").write_text(_tokenizer())
-
-
-def write_diffusers(folder, model):
-    """kandinsky-community layout: safetensors, the text encoder in two shards with an index."""
-    for name, state in (("unet", model.unets["base"].state_dict()), ("movq", model.movq.state_dict())):
-        (folder / name).mkdir(parents=True)
-        write_safetensors(folder / name / "diffusion_pytorch_model.safetensors", state)
-    text_dir = folder / "text_encoder"
-    text_dir.mkdir()
-    keys = list(model.text_encoder.state_dict().items())
-    shards = {"model-00001-of-00002.safetensors": dict(keys[: len(keys) // 2]),
-              "model-00002-of-00002.safetensors": dict(keys[len(keys) // 2:])}
-    for shard, tensors in shards.items():
-        write_safetensors(text_dir / shard, tensors)
-    index = {"weight_map": {k: shard for shard, tensors in shards.items() for k in tensors}}
-    (text_dir / "model.safetensors.index.json").write_text(json.dumps(index))
-    (folder / "tokenizer").mkdir()
-    (folder / "tokenizer" / "tokenizer.json").write_text(_tokenizer())
 
 
 @pytest.fixture(scope="module")
@@ -188,17 +136,23 @@ def test_safetensors_reads_what_it_wrote_and_refuses_a_damaged_file(tmp_path):
 
 
 def test_convert_command_writes_a_flash_pack_with_the_null_embedding(original, tmp_path, nulls, capsys):
-    """Conversion → pack → onnxruntime-node: export_pack itself refuses fp32 graphs more than 1e-4
-    from PyTorch, so a written pack is the parity check."""
+    """Conversion → split pack → onnxruntime-node: export_pack itself refuses fp32 graphs more than 1e-4
+    from PyTorch (run part after part), so a written pack is the parity check. The small part size cuts
+    the tiny text encoder and U-Net as the real ones are cut."""
     assert main(["--source", str(original), "--out", str(tmp_path), "--variants", "flash", "--config", "tiny",
-                 "--formats", "fp32", "--default-size", "64", "--max-size", "128"]) == 0
+                 "--default-size", "64", "--max-size", "128", "--part-mb", "0.3"]) == 0
     pack = tmp_path / "kandinsky3-flash"
     manifest = json.loads((pack / "manifest.json").read_text())
     assert manifest["weights"] == "converted" and manifest["text"]["unconditional"] == "null-embedding"
     assert set(manifest["components"]) == {"text_encoder", "unet_flash", "movq_encoder", "movq_decoder"}
     null = np.frombuffer((pack / manifest["text"]["nullEmbedding"]).read_bytes(), dtype="<f4")
     assert np.array_equal(null, nulls["flash"].numpy())
-    assert max(c["variants"]["fp32"]["maxAbsErrorVsFp32"] for c in manifest["components"].values()) == 0.0
+    # The default formats: fp32 measured, int4w shipped (MoVQ's int4w is its fp32 graph).
+    assert all(set(c["variants"]) == {"int4w"} for c in manifest["components"].values())
+    unet = manifest["components"]["unet_flash"]
+    assert len(unet["parts"]) == len(unet["variants"]["int4w"]["parts"]) >= 3
+    assert not any(p.name.endswith(".fp32.onnx") for p in pack.iterdir())
+    assert "text_encoder" in capsys.readouterr().out  # the measurement table was printed
 
 
 def test_convert_command_names_a_missing_file(tmp_path, capsys):

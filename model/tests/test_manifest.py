@@ -61,6 +61,13 @@ def test_every_variant_computes_in_fp32_without_shader_f16(manifest):
         (lambda m: m["components"]["unet_base"]["unet"]["context"].update(output="context_nope"), "has no output context_nope"),
         (lambda m: m["components"].pop("movq_decoder"), "a pack needs a movq-decoder component"),
         (lambda m: m["text"].update(unconditional="null-embedding"), "text/nullEmbedding"),
+        (lambda m: m["components"]["unet_base"]["variants"]["int8w"]["parts"].pop(),
+         "components/unet_base/variants/int8w: needs one file per part (10)"),
+        (lambda m: m["components"]["unet_base"]["parts"][3]["inputs"][0].update(name="x.9"),
+         "components/unet_base/parts: part 3 reads x.9, which no input or earlier part provides"),
+        (lambda m: m["components"]["text_encoder"]["parts"][-1]["outputs"].pop(),
+         "components/text_encoder/parts: no part writes the output context_inpainting"),
+        (lambda m: m["components"]["text_encoder"].pop("parts"), "needs one file per part (no parts, so one file)"),
     ],
 )
 def test_broken_manifests_are_refused_with_a_reason(manifest, break_it, expected):

@@ -10,6 +10,7 @@ from model.config import ModelConfig
 from model.export.graphs import graphs_for
 from model.export.ort_runner import run_many
 from model.kandinsky3 import Kandinsky3, randomize_, weights_digest
+from model.pack_manifest import variant_files
 
 from model.tests.paths import RANDOM_PACK
 
@@ -55,7 +56,8 @@ def runs(manifest, models):
             feeds = graph.make_inputs(rng, *shape)
             reference = graph.reference(feeds)
             for fmt, variant in manifest["components"][graph.component]["variants"].items():
-                jobs.append((RANDOM_PACK / variant["file"], feeds, [o.name for o in graph.outputs]))
+                paths = [RANDOM_PACK / f for f in variant_files(variant)]  # a split graph runs part after part
+                jobs.append((paths, feeds, [o.name for o in graph.outputs]))
                 keys.append((graph.component, fmt, shape, reference))
     return list(zip(keys, run_many(jobs)))
 
@@ -90,28 +92,42 @@ def test_smaller_formats_stay_close_to_fp32(runs):
     print("worst relative error per format:", {k: round(v, 4) for k, v in worst.items()})
 
 
+def test_the_pack_splits_its_text_encoder_and_unets_as_a_full_size_pack_does(manifest):
+    """The committed pack is exported with a small part size, so every test above runs split graphs."""
+    for cid, component in manifest["components"].items():
+        split = component["role"] in ("text-encoder", "unet")
+        assert ("parts" in component) == split, cid
+        if split:
+            assert component["residency"] == ("streamed" if component["role"] == "text-encoder" else "resident")
+
+
 def test_graph_signatures_match_the_manifest(manifest):
-    """Names, dtypes and dynamic axes in the files are what the manifest promises the worker."""
+    """Names, dtypes and dynamic axes in the files (each part of a split graph) are what the manifest
+    promises the worker."""
     types = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT64: "int64"}
     for cid, component in manifest["components"].items():
+        graphs = component.get("parts") or [component]
         for variant in component["variants"].values():
-            model = onnx.load(str(RANDOM_PACK / variant["file"]), load_external_data=False)
-            # int4w alone adds ORT's contrib domain, for MatMulNBits.
-            extra = [("com.microsoft", 1)] if variant["storage"] == "int4" else []
-            assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)] + extra
-            for declared, actual in ((component["inputs"], model.graph.input), (component["outputs"], model.graph.output)):
-                assert [d["name"] for d in declared] == [a.name for a in actual], cid
-                for d, a in zip(declared, actual):
-                    assert types[a.type.tensor_type.elem_type] == d["dtype"]
-                    dims = [x.dim_param or x.dim_value for x in a.type.tensor_type.shape.dim]
-                    assert dims == d["shape"], (cid, d["name"], dims)
+            for graph, path in zip(graphs, variant_files(variant), strict=True):
+                model = onnx.load(str(RANDOM_PACK / path), load_external_data=False)
+                # int4w alone adds ORT's contrib domain, for MatMulNBits.
+                extra = [("com.microsoft", 1)] if variant["storage"] == "int4" else []
+                assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)] + extra
+                for declared, actual in ((graph["inputs"], model.graph.input), (graph["outputs"], model.graph.output)):
+                    assert [d["name"] for d in declared] == [a.name for a in actual], (cid, path)
+                    for d, a in zip(declared, actual):
+                        assert types[a.type.tensor_type.elem_type] == d["dtype"]
+                        dims = [x.dim_param or x.dim_value for x in a.type.tensor_type.shape.dim]
+                        assert dims == d["shape"], (cid, path, d["name"], dims)
 
 
 def test_no_custom_operators(manifest):
     for component in manifest["components"].values():
         for variant in component["variants"].values():
-            model = onnx.load(str(RANDOM_PACK / variant["file"]))
-            custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
-            # The one exception: int4w's MatMulNBits, which onnxruntime-web runs on wasm and WebGPU.
-            assert custom == ({"MatMulNBits"} if variant["storage"] == "int4" else set())
-            onnx.checker.check_model(model)
+            for path in variant_files(variant):
+                model = onnx.load(str(RANDOM_PACK / path))
+                custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
+                # The one exception: int4w's MatMulNBits, which onnxruntime-web runs on wasm and WebGPU.
+                # (A part without linear layers has none.)
+                assert custom <= ({"MatMulNBits"} if variant["storage"] == "int4" else set())
+                onnx.checker.check_model(model)

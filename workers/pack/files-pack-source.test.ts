@@ -28,9 +28,9 @@ describe('FilesPackSource', () => {
   });
 
   it('names the files the pack lacks, and says when there is no manifest', async () => {
-    const partial = folder().filter((f) => !f.path.endsWith('unet_base.fp32.onnx'));
+    const partial = folder().filter((f) => !f.path.endsWith('unet_base.part3.fp32.onnx'));
     await expect(FilesPackSource.open(partial)).rejects.toThrow(
-      /lack 1 that kandinsky3-tiny-random needs: unet_base.fp32.onnx/,
+      /lack 1 that kandinsky3-tiny-random needs: unet_base.part3.fp32.onnx/,
     );
     const withoutManifest = folder().filter((f) => !f.path.endsWith('manifest.json'));
     await expect(FilesPackSource.open(withoutManifest)).rejects.toThrow(

@@ -73,6 +73,26 @@ describe('pack manifest', () => {
     ],
     ['a chunk hash too many', (m) => m.files[0]!.chunks.sha256.push('0'.repeat(64)), 'chunk hashes, but'],
     [
+      'a split variant missing a part file',
+      (m) => m.components.unet_base!.variants.int8w!.parts!.pop(),
+      'components/unet_base/variants/int8w: needs one file per part (10)',
+    ],
+    [
+      'a part that reads what no earlier part writes',
+      (m) => (m.components.unet_base!.parts![3]!.inputs[0]!.name = 'x.9'),
+      'components/unet_base/parts: part 3 reads x.9, which no input or earlier part provides',
+    ],
+    [
+      'parts that never write an output',
+      (m) => m.components.text_encoder!.parts!.at(-1)!.outputs.pop(),
+      'components/text_encoder/parts: no part writes the output context_inpainting',
+    ],
+    [
+      'a variant with both a file and parts',
+      (m) => (m.components.text_encoder!.variants.fp32!.file = 'text_encoder.fp32.onnx'),
+      'components/text_encoder/variants/fp32: must match exactly one schema in oneOf',
+    ],
+    [
       'chunks too big to store',
       (m) => (m.files[0]!.chunks.bytes = 2 ** 30),
       'files/0/chunks/bytes: must be <= 67108864',

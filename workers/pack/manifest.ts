@@ -16,7 +16,9 @@ export type MemoryStage = 'text' | 'denoise' | 'decode' | 'encode';
 
 export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'int4w' | 'fp16';
 export interface ComponentVariant {
-  file: string;
+  /** The graph, or for a split component (`parts`) one file per part, in order. */
+  file?: string;
+  parts?: string[];
   storage: 'float32' | 'float16' | 'int8' | 'int4';
   /** float16 variants need WebGPU shader-f16; the others run anywhere. */
   compute: 'float32' | 'float16';
@@ -31,8 +33,18 @@ export interface UNetInfo {
   context: { component: string; output: string };
   flashTimesteps?: number[];
 }
+/** One graph of a split component: it reads tensors by name from the component's inputs and from
+ * earlier parts' outputs (model/export/graph_parts.py). */
+export interface ComponentPart {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
 export interface PackComponent {
   role: ComponentRole;
+  /** Present when the component is too large for one ONNX file. */
+  parts?: ComponentPart[];
+  /** streamed: each part is loaded for its run and released (a text encoder, once per new prompt). */
+  residency?: 'resident' | 'streamed';
   // Any non-empty subset of formats: a small shipped pack may carry int8w alone (schema minProperties 1).
   variants: Partial<Record<WeightFormat, ComponentVariant>>;
   inputs: TensorSpec[];
@@ -142,11 +154,19 @@ export function manifestProblems(value: unknown): string[] {
   }
   const { components } = manifest;
   for (const [id, component] of Object.entries(components)) {
+    const parts = component.parts;
     for (const [format, variant] of Object.entries(component.variants)) {
-      if (!files.has(variant.file)) {
-        problems.push(`components/${id}/variants/${format}: file ${variant.file} is not listed in files`);
+      for (const path of variantFiles(variant)) {
+        if (!files.has(path)) problems.push(`components/${id}/variants/${format}: file ${path} is not listed in files`);
+      }
+      if (!!parts !== !!variant.parts || (parts && variant.parts!.length !== parts.length)) {
+        problems.push(
+          `components/${id}/variants/${format}: needs one file per part ` +
+            `(${parts ? parts.length : 'no parts, so one file'})`,
+        );
       }
     }
+    if (parts) problems.push(...partWiringProblems(component).map((p) => `components/${id}/parts: ${p}`));
     const context = component.unet?.context;
     if (context) {
       const source = components[context.component];
@@ -170,6 +190,28 @@ export function manifestProblems(value: unknown): string[] {
     if (!Object.values(components).some((c) => c.role === role)) {
       problems.push(`components: a pack needs a ${role} component`);
     }
+  }
+  return problems;
+}
+
+/** A variant's graph files: its parts in order, or its one file. */
+export function variantFiles(variant: ComponentVariant): string[] {
+  return variant.parts ?? (variant.file !== undefined ? [variant.file] : []);
+}
+
+/** Each part reads only what the component's inputs or an earlier part provide, and the parts write
+ * every component output (the same rule as model/pack_manifest.py). */
+function partWiringProblems(component: PackComponent): string[] {
+  const known = new Set(component.inputs.map((t) => t.name));
+  const problems: string[] = [];
+  for (const [index, part] of (component.parts ?? []).entries()) {
+    for (const t of part.inputs) {
+      if (!known.has(t.name)) problems.push(`part ${index} reads ${t.name}, which no input or earlier part provides`);
+    }
+    for (const t of part.outputs) known.add(t.name);
+  }
+  for (const t of component.outputs) {
+    if (!known.has(t.name)) problems.push(`no part writes the output ${t.name}`);
   }
   return problems;
 }

@@ -1,6 +1,6 @@
 // Which files of a pack this browser needs: the graphs of one weight format (every component, so the
 // pack works offline, inpainting included), the tokenizer, and the null embedding if there is one.
-import type { WeightFormat } from './manifest';
+import { variantFiles, type WeightFormat } from './manifest';
 import type { PackFile, PackManifest } from './manifest';
 
 export function fileOf(manifest: PackManifest, path: string): PackFile {
@@ -9,16 +9,25 @@ export function fileOf(manifest: PackManifest, path: string): PackFile {
   return entry;
 }
 
-/** The graph file of a component in a weight format (chooseBackend picks one every component has). */
-export function graphFile(manifest: PackManifest, component: string, variant: WeightFormat): PackFile {
-  return fileOf(manifest, manifest.components[component]!.variants[variant]!.file);
+/** The graph files of a component in a weight format (one, or one per part), in running order
+ * (chooseBackend picks a format every component has). */
+export function graphFiles(manifest: PackManifest, component: string, variant: WeightFormat): PackFile[] {
+  return variantFiles(manifest.components[component]!.variants[variant]!).map((path) => fileOf(manifest, path));
+}
+
+/** The graph files a component holds in memory at once: all of them, or for a streamed one (loaded a
+ * part at a time) its largest part. */
+export function residentGraphFiles(manifest: PackManifest, component: string, variant: WeightFormat): PackFile[] {
+  const files = graphFiles(manifest, component, variant);
+  if (manifest.components[component]!.residency !== 'streamed') return files;
+  return [files.reduce((a, b) => (b.bytes > a.bytes ? b : a))];
 }
 
 export function filesToDownload(manifest: PackManifest, variant: WeightFormat): PackFile[] {
   const paths = new Set<string>([
     manifest.text.tokenizer,
     ...(manifest.text.nullEmbedding ? [manifest.text.nullEmbedding] : []),
-    ...Object.values(manifest.components).map((c) => c.variants[variant]!.file),
+    ...Object.keys(manifest.components).flatMap((id) => graphFiles(manifest, id, variant).map((f) => f.path)),
   ]);
   return [...paths].map((path) => fileOf(manifest, path));
 }

@@ -2,9 +2,10 @@
 // pipeline code the worker runs is tested outside the browser.
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { parseManifest, type PackManifest, type WeightFormat } from '../pack/manifest';
+import { parseManifest, variantFiles, type PackManifest, type WeightFormat } from '../pack/manifest';
 import type { PipelineContext } from './generate';
 import type { GraphRunner, GraphRunTiming, TensorData } from './graph-runner';
+import { runComponent } from './part-chain';
 import { PromptTokenizer } from './prompt-tokenizer';
 import { sessionOptions } from '../runtime/session-options';
 
@@ -20,24 +21,31 @@ class NodeRunner implements GraphRunner {
   readonly runTimings: GraphRunTiming[] = [];
 
   constructor(
-    private readonly sessions: Record<string, ort.InferenceSession>,
+    private readonly manifest: PackManifest,
+    /** Per component, one session per graph file (several for a split component). */
+    private readonly sessions: Record<string, ort.InferenceSession[]>,
     private readonly calls: GraphCall[],
   ) {}
 
   async run(component: string, feeds: Record<string, TensorData>) {
     this.calls.push({ component, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
-    const inputs = Object.fromEntries(
-      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]),
-    );
-    const started = performance.now();
-    const out = await this.sessions[component]!.run(inputs);
-    this.runTimings.push({ component, ms: performance.now() - started });
-    return Object.fromEntries(
-      Object.entries(out).map(([k, v]) => [
-        k,
-        { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] } as TensorData,
-      ]),
-    );
+    let ms = 0;
+    const result = await runComponent(this.manifest.components[component]!, feeds, async (index, partFeeds) => {
+      const inputs = Object.fromEntries(
+        Object.entries(partFeeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]),
+      );
+      const started = performance.now();
+      const out = await this.sessions[component]![index]!.run(inputs);
+      ms += performance.now() - started;
+      return Object.fromEntries(
+        Object.entries(out).map(([k, v]) => [
+          k,
+          { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] } as TensorData,
+        ]),
+      );
+    });
+    this.runTimings.push({ component, ms });
+    return result;
   }
 }
 
@@ -48,11 +56,14 @@ export async function nodePipeline(
   options: NodeSessionOptions = {},
 ): Promise<{ ctx: PipelineContext; calls: GraphCall[] }> {
   const manifest: PackManifest = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8')));
-  const sessions: Record<string, ort.InferenceSession> = {};
+  const sessions: Record<string, ort.InferenceSession[]> = {};
   for (const [id, component] of Object.entries(manifest.components)) {
-    const file = readFileSync(new URL(component.variants[variant]!.file, packDir));
-    // The browser's options (runtime/session-options.ts), so tests and benchmarks run graphs as it does.
-    sessions[id] = await ort.InferenceSession.create(file, { ...sessionOptions(file.byteLength), ...options });
+    sessions[id] = [];
+    for (const path of variantFiles(component.variants[variant]!)) {
+      const file = readFileSync(new URL(path, packDir));
+      // The browser's options (runtime/session-options.ts), so tests and benchmarks run graphs as it does.
+      sessions[id].push(await ort.InferenceSession.create(file, { ...sessionOptions(file.byteLength), ...options }));
+    }
   }
   const tokenizer = new PromptTokenizer(
     JSON.parse(readFileSync(new URL(manifest.text.tokenizer, packDir), 'utf8')),
@@ -60,5 +71,5 @@ export async function nodePipeline(
     manifest.text.padId,
   );
   const calls: GraphCall[] = [];
-  return { ctx: { manifest, tokenizer, runner: new NodeRunner(sessions, calls) }, calls };
+  return { ctx: { manifest, tokenizer, runner: new NodeRunner(manifest, sessions, calls) }, calls };
 }

@@ -1,10 +1,13 @@
-// onnxruntime-web sessions for a pack: one per component, created on first use, warmed up once so the
-// first real step does not pay for kernel compilation, and released together.
+// onnxruntime-web sessions for a pack: one per component (or per part of a split one), created on first
+// use, warmed up once so the first real step does not pay for kernel compilation, and released together.
+// A streamed component (a full-size text encoder) is the exception: each of its parts is created for
+// its run and released straight after, so only one part's weights are held at a time.
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendChoice, ProgressCallback, SessionStats } from '../engine-api';
 import { GraphLoadError } from '../errors';
-import type { PackManifest, PackComponent } from '../pack/manifest';
+import { variantFiles, type PackManifest, type PackComponent, type TensorSpec } from '../pack/manifest';
 import type { GraphRunner, GraphRunTiming, TensorData } from '../pipeline/graph-runner';
+import { runComponent, type Tensors } from '../pipeline/part-chain';
 import { foldsWeights, sessionOptions } from './session-options';
 import { wasmHeapBytes } from './wasm-heap';
 
@@ -13,11 +16,12 @@ import { wasmHeapBytes } from './wasm-heap';
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'warning';
 
-/** A component's graph file, verified: chunk Blobs joined (mostly on disk, from IndexedDB). */
-export type ComponentFile = (componentId: string) => Promise<Blob>;
+/** A graph file of the pack by path, verified: chunk Blobs joined (mostly on disk, from IndexedDB). */
+export type GraphFile = (path: string) => Promise<Blob>;
 
 export class OrtRunner implements GraphRunner {
-  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  /** Resident components: their sessions (one per part), created and warmed up together. */
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession[]>>();
   readonly runTimings: GraphRunTiming[] = [];
   /** One entry per session created, in order: what each took to compile and warm up, and the heap after. */
   readonly sessionStats: SessionStats[] = [];
@@ -29,7 +33,7 @@ export class OrtRunner implements GraphRunner {
   constructor(
     private readonly manifest: PackManifest,
     private readonly backend: BackendChoice,
-    private readonly fileFor: ComponentFile,
+    private readonly fileFor: GraphFile,
   ) {}
 
   get deviceLost(): string | null {
@@ -40,27 +44,71 @@ export class OrtRunner implements GraphRunner {
     this.lostListeners.push(listener);
   }
 
-  /** Whether a component's session exists (or is being created). */
+  /** Whether a component is ready to run (or being made ready); streamed ones always are. */
   has(componentId: string): boolean {
-    return this.sessions.has(componentId);
+    return this.isStreamed(componentId) || this.sessions.has(componentId);
   }
 
-  /** Creates (once) and warms up the session of a component. */
-  session(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession> {
+  /** Creates (once) and warms up the sessions of a resident component; a streamed one loads as it runs. */
+  async load(componentId: string, onProgress?: ProgressCallback): Promise<void> {
+    if (this.isStreamed(componentId)) return;
+    await this.residentSessions(componentId, onProgress);
+  }
+
+  private isStreamed(componentId: string): boolean {
+    return this.component(componentId).residency === 'streamed';
+  }
+
+  private component(componentId: string): PackComponent {
+    const component = this.manifest.components[componentId];
+    if (!component) throw new Error(`the pack has no component ${componentId}`);
+    return component;
+  }
+
+  private files(componentId: string): string[] {
+    const variant = this.component(componentId).variants[this.backend.variant];
+    if (!variant) throw new Error(`${componentId} has no ${this.backend.variant} weights`); // chooseBackend prevents this
+    return variantFiles(variant);
+  }
+
+  private residentSessions(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession[]> {
     let pending = this.sessions.get(componentId);
     if (!pending) {
-      pending = this.createSession(componentId, onProgress);
+      pending = this.createResident(componentId, onProgress);
       this.sessions.set(componentId, pending);
       pending.catch(() => this.sessions.delete(componentId));
     }
     return pending;
   }
 
-  private async createSession(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession> {
-    const component = this.manifest.components[componentId];
-    if (!component) throw new Error(`the pack has no component ${componentId}`);
-    const blob = await this.fileFor(componentId);
-    const file = component.variants[this.backend.variant]?.file ?? componentId;
+  private async createResident(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession[]> {
+    const component = this.component(componentId);
+    const created: { session: ort.InferenceSession; stats: SessionStats }[] = [];
+    try {
+      for (const path of this.files(componentId)) created.push(await this.createSession(componentId, path));
+    } catch (e) {
+      await Promise.allSettled(created.map(({ session }) => session.release()));
+      throw e;
+    }
+    const sessions = created.map(({ session }) => session);
+    onProgress?.({ phase: 'warmup', component: componentId });
+    // The smallest inputs the component accepts, through every part: each compiles its kernels.
+    const warmupStarted = performance.now();
+    await runComponent(component, warmupFeeds(this.manifest, component.inputs), async (index, feeds) =>
+      readOutputs(await sessions[index]!.run(toOrt(feeds))),
+    );
+    const warmupMs = performance.now() - warmupStarted;
+    for (const { stats } of created) {
+      this.sessionStats.push({ ...stats, warmupMs: warmupMs / created.length, wasmHeapBytesAfter: wasmHeapBytes() });
+    }
+    return sessions;
+  }
+
+  private async createSession(
+    componentId: string,
+    path: string,
+  ): Promise<{ session: ort.InferenceSession; stats: SessionStats }> {
+    const blob = await this.fileFor(path);
     // ORT reads a URL itself, streaming files over 1 GB into one buffer; handing it the Blob's URL means
     // this worker never joins the chunks into a second whole-file copy.
     const url = URL.createObjectURL(blob);
@@ -73,25 +121,22 @@ export class OrtRunner implements GraphRunner {
         executionProviders: [this.backend.ep],
       });
     } catch (e) {
-      throw new GraphLoadError(file, this.backend.label, (e as Error).message ?? String(e));
+      throw new GraphLoadError(path, this.backend.label, (e as Error).message ?? String(e));
     } finally {
       URL.revokeObjectURL(url);
     }
     if (this.backend.ep === 'webgpu') await this.watchDevice();
-    const created = performance.now();
-    onProgress?.({ phase: 'warmup', component: componentId });
-    await session.run(warmupFeeds(this.manifest, component));
-    this.sessionStats.push({
+    const stats: SessionStats = {
       component: componentId,
-      file,
+      file: path,
       fileBytes: blob.size,
       weightsFolded: foldsWeights(blob.size),
-      createMs: created - started,
-      warmupMs: performance.now() - created,
+      createMs: performance.now() - started,
+      warmupMs: 0,
       wasmHeapBytesBefore: heapBefore,
       wasmHeapBytesAfter: wasmHeapBytes(),
-    });
-    return session;
+    };
+    return { session, stats };
   }
 
   private async watchDevice(): Promise<void> {
@@ -107,17 +152,31 @@ export class OrtRunner implements GraphRunner {
   }
 
   async run(componentId: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-    const session = await this.session(componentId);
-    const inputs: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
-    const started = performance.now();
-    const outputs = await session.run(inputs);
-    this.runTimings.push({ component: componentId, ms: performance.now() - started });
-    const result: Record<string, TensorData> = {};
-    for (const [name, t] of Object.entries(outputs)) {
-      result[name] = { type: 'float32', data: (await t.getData()) as Float32Array, dims: [...t.dims] };
-      t.dispose();
+    const component = this.component(componentId);
+    let ms = 0;
+    const timed = async (session: ort.InferenceSession, partFeeds: Tensors) => {
+      const started = performance.now();
+      const outputs = await session.run(toOrt(partFeeds));
+      ms += performance.now() - started;
+      return readOutputs(outputs);
+    };
+    let result: Tensors;
+    if (component.residency === 'streamed') {
+      const files = this.files(componentId);
+      result = await runComponent(component, feeds, async (index, partFeeds) => {
+        const { session, stats } = await this.createSession(componentId, files[index]!);
+        this.sessionStats.push(stats);
+        try {
+          return await timed(session, partFeeds);
+        } finally {
+          await session.release(); // before the next part is read in: one part's weights at a time
+        }
+      });
+    } else {
+      const sessions = await this.residentSessions(componentId);
+      result = await runComponent(component, feeds, (index, partFeeds) => timed(sessions[index]!, partFeeds));
     }
+    this.runTimings.push({ component: componentId, ms });
     return result;
   }
 
@@ -132,12 +191,29 @@ export class OrtRunner implements GraphRunner {
     this.released = true;
     const pending = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(pending.map(async (s) => (await s).release()));
+    await Promise.allSettled(
+      pending.map(async (sessions) => Promise.allSettled((await sessions).map((s) => s.release()))),
+    );
   }
 }
 
-/** The smallest inputs each graph accepts: one prompt token, the smallest latent. */
-function warmupFeeds(manifest: PackManifest, component: PackComponent): Record<string, ort.Tensor> {
+function toOrt(feeds: Tensors): Record<string, ort.Tensor> {
+  const inputs: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
+  return inputs;
+}
+
+async function readOutputs(outputs: ort.InferenceSession.OnnxValueMapType): Promise<Tensors> {
+  const result: Tensors = {};
+  for (const [name, t] of Object.entries(outputs)) {
+    result[name] = { type: 'float32', data: (await t.getData()) as Float32Array, dims: [...t.dims] };
+    t.dispose();
+  }
+  return result;
+}
+
+/** The smallest inputs a component accepts: one prompt token, the smallest latent. */
+function warmupFeeds(manifest: PackManifest, inputs: TensorSpec[]): Tensors {
   const side = (manifest.resolution?.min ?? 64) / manifest.latent.scaleFactor;
   const axes: Record<string, number> = {
     batch: 1,
@@ -149,14 +225,14 @@ function warmupFeeds(manifest: PackManifest, component: PackComponent): Record<s
     image_height: side * manifest.latent.scaleFactor,
     image_width: side * manifest.latent.scaleFactor,
   };
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const spec of component.inputs) {
+  const feeds: Tensors = {};
+  for (const spec of inputs) {
     const dims = spec.shape.map((d) => (typeof d === 'number' ? d : (axes[d] ?? 1)));
     const size = dims.reduce((a, b) => a * b, 1);
     feeds[spec.name] =
       spec.dtype === 'int64'
-        ? new ort.Tensor('int64', new BigInt64Array(size).fill(1n), dims)
-        : new ort.Tensor('float32', new Float32Array(size), dims);
+        ? { type: 'int64', data: new BigInt64Array(size).fill(1n), dims }
+        : { type: 'float32', data: new Float32Array(size), dims };
   }
   return feeds;
 }
