@@ -75,6 +75,7 @@ test('a split pack runs part after part: U-Net parts stay loaded, text-encoder p
       afterLoad: afterLoad.map((s) => s.file),
       afterTwo: afterTwo.map((s) => s.file),
       runs: [first, second].map((image) => image.timings.runs.map((r) => r.component)),
+      encodeProgress: [first.encodeProgress, second.encodeProgress],
       meanPixels: [first.meanPixel, second.meanPixel],
     };
   });
@@ -90,6 +91,9 @@ test('a split pack runs part after part: U-Net parts stay loaded, text-encoder p
   const onePass = [...Array(parts.text).keys()].map((i) => `part${i}`);
   expect(textFiles.map((f) => f.split('.')[1])).toEqual([...onePass, ...onePass]);
   expect(result.afterTwo.filter((f) => f.startsWith('unet_flash'))).toEqual(unetFiles);
+  // The status line can say which part is loading: "Reading the prompt (text encoder part 2 of 2)".
+  const partEvents = onePass.map((_, part) => ({ phase: 'encode', part, parts: parts.text }));
+  for (const events of result.encodeProgress) expect(events).toEqual([{ phase: 'encode' }, ...partEvents]);
   // One timing per component call, however many parts it has.
   for (const runs of result.runs)
     expect(runs).toEqual(['text_encoder', ...Array(4).fill('unet_flash'), 'movq_decoder']);

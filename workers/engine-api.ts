@@ -137,7 +137,8 @@ export type Progress =
   | { phase: 'download'; files: FileDownload[]; doneBytes: number; totalBytes: number }
   | { phase: 'load'; component: string; index: number; count: number }
   | { phase: 'warmup'; component: string }
-  | { phase: 'encode' }
+  /** `part` of `parts`: a streamed text encoder (a full-size pack) loading and running its files one by one. */
+  | { phase: 'encode'; part?: number; parts?: number }
   /** `preview`: x̂₀ after this step through the pack's linear latent → RGB map, at latent size. */
   | { phase: 'denoise'; step: number; steps: number; preview?: PreviewImage }
   | { phase: 'decode' };

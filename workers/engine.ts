@@ -280,6 +280,8 @@ export class Engine implements EngineApi {
     }
     this.running = true;
     this.cancelRequested = false;
+    // A full-size text encoder loads its 32 files one by one for each new prompt: say which.
+    loaded.runner.onStreamedPart = (_component, part, parts) => onProgress({ phase: 'encode', part, parts });
     try {
       const image = await work(loaded);
       return Comlink.transfer(image, [image.pixels.buffer]);
@@ -287,6 +289,7 @@ export class Engine implements EngineApi {
       if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
       throw e;
     } finally {
+      loaded.runner.onStreamedPart = null;
       this.running = false;
     }
   }

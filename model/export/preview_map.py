@@ -49,13 +49,15 @@ def fit_preview_map(latents: np.ndarray, images: np.ndarray, factor: int) -> dic
     }
 
 
-# A 4→3 linear fit needs few samples: 64 images of at most 256² give 64K latent cells at a factor of 8.
-# Batches of 8 bound the encoder's activations: the full-size MoVQ at 64 × 1024² would need 68 GB a tensor.
+# A linear fit of 3 × (channels + 1) values needs a few thousand latent cells, not the pack's default
+# size: images of at most 256², as many as give 8,192 cells (8 to 64), encoded 4 at a time. The full-size
+# MoVQ encoder at 64 × 1024² would need 68 GB for one tensor, and minutes per image on a CPU.
 MAX_SIDE = 256
-BATCH = 8
+CELLS = 8192
+BATCH = 4
 
 
-def preview_map_for_pack(pack_dir: Path, n: int = 64) -> dict | None:
+def preview_map_for_pack(pack_dir: Path) -> dict | None:
     manifest = json.loads((pack_dir / "manifest.json").read_text())
     encoder = next((c for c in manifest["components"].values() if c["role"] == "movq-encoder"), None)
     if encoder is None:
@@ -65,6 +67,7 @@ def preview_map_for_pack(pack_dir: Path, n: int = 64) -> dict | None:
     latent = manifest["latent"]
     side = min(manifest["defaults"]["width"], MAX_SIDE)
     side -= side % manifest["resolution"]["multipleOf"] if "resolution" in manifest else 0
+    n = min(64, max(8, -(-CELLS // (side // latent["scaleFactor"]) ** 2)))
     images = synthetic_images(n, side)
     outs = run_many([(graph, {"image": images[i:i + BATCH]}, ["latent"]) for i in range(0, n, BATCH)])
     scaled = (np.concatenate([o["latent"] for o in outs]) - latent["shift"]) * latent["scale"]

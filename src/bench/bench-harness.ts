@@ -26,6 +26,8 @@ export interface TimedImage {
   timings: GeneratedImage['timings'];
   /** A cheap fingerprint, so a run that returned garbage shows up next to its time. */
   meanPixel: number;
+  /** The 'encode' progress events, in order (one per part where the text encoder is streamed). */
+  encodeProgress: Extract<Progress, { phase: 'encode' }>[];
 }
 
 export interface BenchHarness {
@@ -42,12 +44,20 @@ declare global {
   }
 }
 
-function timedImage(started: number, image: GeneratedImage): TimedImage {
+/** Runs one image, timed, keeping its 'encode' progress events. */
+async function timedImage(run: (onProgress: (p: Progress) => void) => Promise<GeneratedImage>): Promise<TimedImage> {
+  const encodeProgress: TimedImage['encodeProgress'] = [];
+  const started = performance.now();
+  const image = await run(
+    Comlink.proxy((p: Progress) => {
+      if (p.phase === 'encode') encodeProgress.push(p);
+    }),
+  );
   const ms = performance.now() - started;
   let sum = 0;
   for (let i = 0; i < image.pixels.length; i += 4)
     sum += image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]!;
-  return { ms, timings: image.timings, meanPixel: sum / ((image.pixels.length / 4) * 3) };
+  return { ms, timings: image.timings, meanPixel: sum / ((image.pixels.length / 4) * 3), encodeProgress };
 }
 
 window.kandinskyBench = {
@@ -66,26 +76,8 @@ window.kandinskyBench = {
     filesDone ||= end;
     return { ms: end - started, filesMs: filesDone - started, sessionsMs: end - filesDone, pack };
   },
-  async generate(params) {
-    const started = performance.now();
-    return timedImage(
-      started,
-      await engine().generate(
-        params,
-        Comlink.proxy(() => {}),
-      ),
-    );
-  },
-  async inpaint(params) {
-    const started = performance.now();
-    return timedImage(
-      started,
-      await engine().inpaint(
-        params,
-        Comlink.proxy(() => {}),
-      ),
-    );
-  },
+  generate: (params) => timedImage((onProgress) => engine().generate(params, onProgress)),
+  inpaint: (params) => timedImage((onProgress) => engine().inpaint(params, onProgress)),
   diagnostics: () => engine().diagnostics(),
   async adapter() {
     const caps = await engine().probe();

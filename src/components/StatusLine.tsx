@@ -12,7 +12,9 @@ function describe(progress: Progress | null): string {
     case 'warmup':
       return `Preparing ${progress.component}`;
     case 'encode':
-      return 'Reading the prompt';
+      return progress.parts
+        ? `Reading the prompt (text encoder part ${progress.part! + 1} of ${progress.parts})`
+        : 'Reading the prompt';
     case 'denoise':
       return `Step ${progress.step} of ${progress.steps}`;
     case 'decode':

@@ -29,6 +29,8 @@ export class OrtRunner implements GraphRunner {
   private released = false;
   private watchedDevice: GPUDevice | null = null;
   private lostListeners: ((reason: string) => void)[] = [];
+  /** Told before each part of a streamed component is loaded: the engine turns it into progress. */
+  onStreamedPart: ((componentId: string, index: number, count: number) => void) | null = null;
 
   constructor(
     private readonly manifest: PackManifest,
@@ -164,6 +166,7 @@ export class OrtRunner implements GraphRunner {
     if (component.residency === 'streamed') {
       const files = this.files(componentId);
       result = await runComponent(component, feeds, async (index, partFeeds) => {
+        this.onStreamedPart?.(componentId, index, files.length);
         const { session, stats } = await this.createSession(componentId, files[index]!);
         this.sessionStats.push(stats);
         try {
