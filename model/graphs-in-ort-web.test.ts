@@ -23,6 +23,15 @@ const AXES: Record<string, number> = {
   latent_width: 12,
   image_height: 8 * manifest.latent.scaleFactor,
   image_width: 12 * manifest.latent.scaleFactor,
+  // ControlNet residuals: each skip is 2^(k+1) smaller than the latent.
+  ...Object.fromEntries(
+    Object.values(manifest.components)
+      .flatMap((c) => c.controlnet?.residuals ?? [])
+      .flatMap((r) => [
+        [`${r.name}_height`, 8 / r.downscale],
+        [`${r.name}_width`, 12 / r.downscale],
+      ]),
+  ),
 };
 
 function feed<T extends typeof ortNode | typeof ortWeb>(ort: T, spec: TensorSpec): InstanceType<T['Tensor']> {

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import Iterable
+from typing import Iterable, Tuple
 
 import torch
 from torch import nn
 
 from .config import ModelConfig, UNetConfig
+from .controlnet import Kandinsky3ControlNet
 from .movq import VQModel
 from .t5 import T5EncoderModel
 from .text_conditioning import TextConditioning
@@ -30,19 +31,31 @@ def unet_config_for(config: ModelConfig, kind: str) -> UNetConfig:
     return replace(config.unet, in_channels=config.movq.latent_channels)
 
 
+# The U-Nets a ControlNet trained on the base U-Net drives: those that denoise a plain latent. (The
+# inpainting U-Net's input has other channels, so its skips are not what the ControlNet learned.)
+CONTROLLED_KINDS = ("base", "flash")
+
+
 class Kandinsky3(nn.Module):
-    def __init__(self, config: ModelConfig, unet_kinds: Iterable[str] = ("base",)) -> None:
+    def __init__(self, config: ModelConfig, unet_kinds: Iterable[str] = ("base",), controlnet: bool = False) -> None:
         super().__init__()
         self.config = config
         self.text_encoder = T5EncoderModel(config.text)
         self.movq = VQModel(config.movq)
         self.unets = nn.ModuleDict({kind: Kandinsky3UNet(unet_config_for(config, kind)) for kind in unet_kinds})
+        if controlnet and "base" not in self.unets:
+            raise ValueError("a ControlNet is trained on the base U-Net, so the model needs one")
+        # The edge ControlNet (reference §9.2), reading the base U-Net's projected context.
+        self.controlnet = Kandinsky3ControlNet(unet_config_for(config, "base"), config.movq.scale_factor) if controlnet else None
+
+    def controlled_kinds(self) -> tuple:
+        return tuple(k for k in CONTROLLED_KINDS if k in self.unets) if self.controlnet is not None else ()
 
     def text_conditioning(self) -> TextConditioning:
         return TextConditioning(self.text_encoder, {kind: unet.encoder_hid_proj for kind, unet in self.unets.items()})
 
 
-def randomize_(model: nn.Module, seed: int) -> nn.Module:
+def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = ()) -> nn.Module:
     """Deterministic random weights that exercise every path.
 
     Default initialisation zeroes the time-conditioned norm projections, which would hide bugs in
@@ -52,6 +65,8 @@ def randomize_(model: nn.Module, seed: int) -> nn.Module:
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in sorted(model.named_parameters()):
+            if name.startswith(exclude):
+                continue
             noise = torch.randn(p.shape, generator=generator, dtype=torch.float32)
             if p.ndim == 1 and name.endswith("weight"):  # GroupNorm / LayerNorm / RMSNorm gains
                 p.copy_(1.0 + 0.1 * noise)
@@ -64,6 +79,24 @@ def randomize_(model: nn.Module, seed: int) -> nn.Module:
                 fan_in = p.shape[0] * p[0, 0].numel() if name.endswith("up_sample.weight") else p[0].numel()
                 p.copy_(noise / fan_in**0.5)
     return model
+
+
+def randomize_family_(models: Kandinsky3, seed: int) -> Kandinsky3:
+    """The random test pack's weights: `randomize_` with `seed`, the ControlNet from seed + 1, so that
+    adding it left every other weight as it was."""
+    randomize_(models, seed, exclude=("controlnet.",))
+    if models.controlnet is not None:
+        randomize_(models.controlnet, seed + 1)
+    return models
+
+
+def random_models_for(manifest: dict) -> Kandinsky3:
+    """The modules a random pack's manifest was exported from: its config, U-Nets, ControlNet and seed."""
+    config = ModelConfig.from_dict(manifest["architecture"]["config"])
+    components = manifest["components"].values()
+    kinds = [c["unet"]["kind"] for c in components if c["role"] == "unet"]
+    controlnet = any(c["role"] == "controlnet" for c in components)
+    return randomize_family_(Kandinsky3(config, kinds, controlnet=controlnet), manifest["randomSeed"])
 
 
 def weights_digest(model: nn.Module) -> str:

@@ -63,6 +63,9 @@ def manifest_problems(manifest: dict) -> List[str]:
                 problems.append(f"components/{cid}/unet/context: {unet['context']['component']} is not a text-encoder component")
             elif unet["context"]["output"] not in {o["name"] for o in source["outputs"]}:
                 problems.append(f"components/{cid}/unet/context: {unet['context']['component']} has no output {unet['context']['output']}")
+        control = component.get("controlnet")
+        if control:
+            problems += [f"components/{cid}/controlnet: {p}" for p in controlnet_problems(component, components)]
     default_unet = components.get(manifest["defaults"]["unet"])
     if default_unet is None or default_unet["role"] != "unet":
         problems.append(f"defaults/unet: {manifest['defaults']['unet']} is not a unet component")
@@ -73,6 +76,29 @@ def manifest_problems(manifest: dict) -> List[str]:
     for role in ("text-encoder", "unet", "movq-decoder"):
         if not any(c["role"] == role for c in components.values()):
             problems.append(f"components: a pack needs a {role} component")
+    return problems
+
+
+def controlnet_problems(component: dict, components: dict) -> List[str]:
+    """Its context is a text-encoder output; each residual is one of its outputs; and every U-Net it
+    controls takes each residual as an input of the same name."""
+    control = component["controlnet"]
+    problems = []
+    source = components.get(control["context"]["component"])
+    if source is None or source["role"] != "text-encoder":
+        problems.append(f"context: {control['context']['component']} is not a text-encoder component")
+    elif control["context"]["output"] not in {o["name"] for o in source["outputs"]}:
+        problems.append(f"context: {control['context']['component']} has no output {control['context']['output']}")
+    outputs = {o["name"] for o in component["outputs"]}
+    names = [r["name"] for r in control["residuals"]]
+    problems += [f"residual {n} is not an output of the ControlNet" for n in names if n not in outputs]
+    for target in control["controls"]:
+        unet = components.get(target)
+        if unet is None or unet["role"] != "unet":
+            problems.append(f"controls {target}, which is not a unet component")
+            continue
+        inputs = {i["name"] for i in unet["inputs"]}
+        problems += [f"{target} has no input {n} for its residual" for n in names if n not in inputs]
     return problems
 
 

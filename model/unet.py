@@ -7,7 +7,7 @@ projection so that the ONNX export can put the projection into the text-encoder 
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -274,23 +274,33 @@ class Kandinsky3UNet(nn.Module):
         encoder_hidden_states: torch.Tensor,
         encoder_attention_mask: torch.Tensor,
         project_context: bool = True,
+        control: Optional[Sequence[torch.Tensor]] = None,
     ) -> torch.Tensor:
         """sample (B, C, H, W); timestep (B,) float in 0..999; encoder_hidden_states (B, L, D);
         encoder_attention_mask (B, L) with 1 on real tokens. Returns the model output (B, out_channels, H, W).
 
         With project_context=False the context is taken as already projected (the ONNX text graph does it).
+        `control` holds one ControlNet residual per skip connection (`control_names`), already scaled.
         """
         context = self.encoder_hid_proj(encoder_hidden_states) if project_context else encoder_hidden_states
         values = {"sample": sample, "timestep": timestep, "context": context, "context_mask": encoder_attention_mask}
-        return run_steps(self.steps(), values)["model_output"]
+        if control is not None:
+            values.update(zip(self.control_names(), control))
+        return run_steps(self.steps(controlled=control is not None), values)["model_output"]
 
-    def steps(self) -> List[Step]:
+    def control_names(self) -> List[str]:
+        """One ControlNet residual per skip connection: every down level but the deepest (reference §9.2:
+        the three skips of the full model, two in nano)."""
+        return [f"control_{level}" for level in range(len(self.down_blocks) - 1)]
+
+    def steps(self, controlled: bool = False) -> List[Step]:
         """The forward pass on an already projected context, one step per ResNet or attention block.
 
         Values: sample, timestep, context, context_mask in; x (the running features), time_embed,
         skip_<level> (kept by each down level but the deepest, taken by its up level) between;
         model_output out. The attention bias is rebuilt from the mask where it is used: it holds
-        finfo.min, which is no value to pass between graphs.
+        finfo.min, which is no value to pass between graphs. With `controlled`, control_<level> is read
+        too and added to its skip just before the concatenation (reference §9.2).
         """
         init = self.config.init_channels
 
@@ -313,23 +323,26 @@ class Kandinsky3UNet(nn.Module):
         for j, block in enumerate(self.up_blocks):
             for n, layer in enumerate(block.layers()):
                 takes_skip = j != 0 and n == 0
-                steps.append(_layer_step(f"up_blocks.{j}", layer, skip_in=f"skip_{last - j}" if takes_skip else None))
+                steps.append(_layer_step(f"up_blocks.{j}", layer, skip_in=f"skip_{last - j}" if takes_skip else None,
+                                         control_in=f"control_{last - j}" if takes_skip and controlled else None))
         steps.append(Step("out", (self.conv_norm_out, self.conv_out), ("x",), ("model_output",), head))
         return steps
 
 
-def _layer_step(prefix: str, layer: Layer, skip_in: Optional[str] = None, skip_out: Optional[str] = None) -> Step:
-    """One block of a level: the skip is concatenated before the first block of an up level, and kept
-    after the last block of a down level."""
+def _layer_step(prefix: str, layer: Layer, skip_in: Optional[str] = None, skip_out: Optional[str] = None,
+                control_in: Optional[str] = None) -> Step:
+    """One block of a level: the skip (plus its control residual, if any) is concatenated before the first
+    block of an up level, and kept after the last block of a down level."""
     name, module, attends_text = layer
 
     def run(v: Values) -> Values:
-        x = v["x"] if skip_in is None else torch.cat([v["x"], v[skip_in]], dim=1)
+        skip = None if skip_in is None else (v[skip_in] if control_in is None else v[skip_in] + v[control_in])
+        x = v["x"] if skip is None else torch.cat([v["x"], skip], dim=1)
         if attends_text:
             x = module(x, v["time_embed"], v["context"], mask_to_bias(v["context_mask"], v["context"].dtype))
         else:
             x = module(x, v["time_embed"])
         return {"x": x, skip_out: x} if skip_out else {"x": x}
 
-    reads = ("x", "time_embed") + ((skip_in,) if skip_in else ()) + (("context", "context_mask") if attends_text else ())
+    reads = ("x", "time_embed") + ((skip_in,) if skip_in else ()) + ((control_in,) if control_in else ()) + (("context", "context_mask") if attends_text else ())
     return Step(f"{prefix}.{name}", (module,), reads, ("x",) + ((skip_out,) if skip_out else ()), run)

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { AnimationPanel } from './components/AnimationPanel';
 import { CanvasPanel } from './components/canvas/CanvasPanel';
 import { DownloadPanel } from './components/DownloadPanel';
 import { GenerateForm } from './components/GenerateForm';
@@ -10,6 +11,7 @@ import { StoragePanel } from './components/StoragePanel';
 import { UpdatePrompt } from './components/UpdatePrompt';
 import { StatusLine } from './components/StatusLine';
 import { UnsupportedScreen } from './components/UnsupportedScreen';
+import { stopAnimation } from './animation-actions';
 import { cancelGeneration, generateImage, loadPack } from './engine-actions';
 import { useAppStore } from './store';
 
@@ -22,8 +24,10 @@ export function App() {
     void loadPack();
     // Wherever the focus is: Ctrl/Cmd+Enter generates (latest wins while one runs), Esc cancels.
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') void cancelGeneration();
-      else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      if (e.key === 'Escape') {
+        void stopAnimation();
+        void cancelGeneration();
+      } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         void generateImage();
       }
@@ -62,6 +66,7 @@ export function App() {
       </div>
       <HistoryPanel />
       <CanvasPanel />
+      <AnimationPanel />
       <PackPicker />
       <footer>
         <p>Runs entirely in your browser. Architecture: Kandinsky 3 by ai-forever (Apache-2.0).</p>

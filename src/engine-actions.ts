@@ -1,5 +1,6 @@
 // What the UI asks of the engine, and how answers and errors land in the store.
 import type {
+  ControlParams,
   GeneratedImage,
   GenerateParams,
   LoadOptions,
@@ -11,6 +12,7 @@ import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
 import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas/canvas-image';
 import { rasterizeMask } from './canvas/mask-ops';
+import { edgeHint } from './edges/edge-hint';
 import { addToHistory, listHistory } from './history/history-store';
 import type { GenerationParameters } from './png/generation-parameters';
 import { imagePng, parametersFromFile } from './png/png-file';
@@ -21,12 +23,12 @@ import { randomSeed } from '../workers/pipeline/random';
 
 const store = useAppStore;
 
-function errorOf(e: unknown): { name: string; message: string } {
+export function errorOf(e: unknown): { name: string; message: string } {
   const error = e as { name?: string; message?: string };
   return { name: error?.name ?? 'Error', message: error?.message ?? String(e) };
 }
 
-const onProgress = Comlink.proxy((progress: Progress) => store.getState().setEngine({ progress }));
+export const onProgress = Comlink.proxy((progress: Progress) => store.getState().setEngine({ progress }));
 
 onEngineCrash((message) =>
   store.getState().setEngine({
@@ -149,6 +151,16 @@ export async function generateImage(): Promise<void> {
   if (s.status !== 'ready' && s.status !== 'error') return;
   if (!s.pack) return;
   const model = s.pack.name;
+  let control: ControlParams | undefined;
+  if (s.edgeEnabled && s.pack.edgeGuidance) {
+    try {
+      const hint = edgeHint(s.edgeSource, s.edgePicture, s.edgeStrokes, s.width, s.height);
+      control = { hint, strength: s.edgeStrength, start: s.edgeStart, end: s.edgeEnd };
+    } catch (e) {
+      s.setEngine({ status: 'error', error: errorOf(e) });
+      return;
+    }
+  }
   s.setEngine({ status: 'generating', error: null, progress: null, batch: [] });
   const batch: ShownImage[] = [];
   try {
@@ -162,9 +174,21 @@ export async function generateImage(): Promise<void> {
         guidance: s.guidance,
         width: s.width,
         height: s.height,
+        ...(control && { control }),
       };
       const image = await engine().generate(params, onProgress);
-      const entry = shown({ ...params, model }, image, (store.getState().image?.id ?? 0) + 1);
+      const recorded = { ...params, control: undefined }; // the parameters text names the hint, not its pixels
+      const edgeGuidance = control && {
+        source: s.edgeSource,
+        strength: control.strength,
+        start: control.start,
+        end: control.end,
+      };
+      const entry = shown(
+        { ...recorded, model, ...(edgeGuidance && { edgeGuidance }) },
+        image,
+        (store.getState().image?.id ?? 0) + 1,
+      );
       batch.push(entry);
       store.getState().setEngine({ image: entry, batch: [...batch] });
       void saveToHistory(entry);

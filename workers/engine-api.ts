@@ -66,6 +66,10 @@ export interface LoadedPack {
   defaults: PackManifest['defaults'];
   resolution: NonNullable<PackManifest['resolution']>;
   samplers: SamplerName[];
+  /** The pack has an edge ControlNet: generate accepts `control`. */
+  edgeGuidance: boolean;
+  /** The pack has an inpainting U-Net and a MoVQ encoder: inpaint, outpainting and infinite zoom work. */
+  canInpaint: boolean;
   maxTextLength: number;
   description: string;
   license: string;
@@ -87,6 +91,20 @@ export interface GenerateParams {
   /** Image-to-image: start from this RGBA image (width × height) at a strength from 0 (return it,
    * within the autoencoder's error) to 1 (ignore it). */
   init?: { image: Uint8ClampedArray; strength: number };
+  /** Edge-guided generation (packs with a ControlNet): the layout follows the hint. */
+  control?: ControlParams;
+}
+
+/** The ControlNet's hint and how hard and when it steers (reference §9.2). */
+export interface ControlParams {
+  /** RGBA, width × height: white edges or scribble strokes on black (an edge map from sobelEdges, or a
+   * drawing). */
+  hint: Uint8ClampedArray;
+  /** Scales the residuals: 0 ignores the hint, 1 as trained, up to 2. */
+  strength: number;
+  /** The fractions of the steps between which the ControlNet runs: 0 ≤ start < end ≤ 1. */
+  start: number;
+  end: number;
 }
 
 /** Inpainting (and outpainting, on a canvas the UI has enlarged): the masked region is generated. */

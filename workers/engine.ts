@@ -30,6 +30,7 @@ import type { PackSource } from './pack/pack-source';
 import { UrlPackSource } from './pack/url-pack-source';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
 import { checkInpaintParams, inpaint, inpaintingUNet, movqEncoder } from './pipeline/inpaint';
+import { controlNetComponent } from './pipeline/controlnet';
 import { IdbConditioningCache } from './pipeline/conditioning-store';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
@@ -205,6 +206,8 @@ export class Engine implements EngineApi {
       defaults: manifest.defaults,
       resolution: manifest.resolution ?? { multipleOf: 8 * manifest.latent.scaleFactor, min: 64, max: 2048 },
       samplers: availableSamplers(manifest),
+      edgeGuidance: Object.values(manifest.components).some((c) => c.role === 'controlnet'),
+      canInpaint: inpaintingUNet(manifest) !== null && movqEncoder(manifest) !== null,
       maxTextLength: manifest.text.maxLength,
       description: manifest.description ?? '',
       license: manifest.license,
@@ -246,8 +249,17 @@ export class Engine implements EngineApi {
         onProgress({ phase: 'denoise', step: 0, steps: 1 });
         await new Promise<never>(() => {}); // a step that never returns
       }
-      // Image-to-image needs the encoder, which text-to-image never loads.
-      await this.loadLazily(loaded, params.init ? [movqEncoder(loaded.context.manifest)] : [], onProgress);
+      // Image-to-image needs the encoder, and edge guidance the ControlNet, which plain text-to-image
+      // never loads.
+      const { manifest } = loaded.context;
+      await this.loadLazily(
+        loaded,
+        [
+          params.init ? movqEncoder(manifest) : null,
+          params.control ? controlNetComponent(manifest, unetFor(manifest, params.sampler)) : null,
+        ],
+        onProgress,
+      );
       return generate(loaded.context, params, onProgress);
     });
   }

@@ -41,6 +41,8 @@ class Checkpoint:
     tokenizer_json: Optional[Path] = None
     # The rule tables that renamed this checkpoint's keys, for the coverage report.
     name_maps: List[NameMap] = field(default_factory=list)
+    # The 3.1 HED ControlNet (fork `UNetKandi3Controlnet`), renamed; it drives the base U-Net.
+    controlnet: Optional[Dict[str, torch.Tensor]] = None
 
     @property
     def unconditional(self) -> str:
@@ -96,6 +98,24 @@ def _renamed(state: Dict[str, torch.Tensor], name_map: NameMap) -> Dict[str, tor
             raise CheckpointError(f"two keys map to {new}: the name rules do not fit this checkpoint ({key})")
         out[new] = value
     return out
+
+
+def read_controlnet(path: Path) -> Dict[str, torch.Tensor]:
+    """The fork's ControlNet weights (reference §3.3: the U-Net's original grammar for the copied parts,
+    plus `input_hint_block.*` and `convs.*`), from one file or a diffusers-style folder, renamed by the
+    U-Net's rules (the hint block and zero convs keep their names)."""
+    if path.is_dir():
+        state = read_weights_folder(path)
+    elif path.is_file():
+        state = _load_file(path)
+    else:
+        raise CheckpointError(f"{path} is missing: pass the ControlNet's weights file or folder")
+    for wrapper in ("controlnet", "unet", "state_dict"):
+        if isinstance(state.get(wrapper), dict):
+            state = state[wrapper]
+    if not any(k.startswith("input_hint_block.") for k in state):
+        raise CheckpointError(f"{path}: no input_hint_block.* keys, so this is not a Kandinsky 3.1 ControlNet")
+    return _renamed(state, NameMap("controlnet", UNET_RULES))
 
 
 def read_checkpoint(source: Path, kinds: List[str], variant: Optional[str] = None) -> Checkpoint:

@@ -72,12 +72,18 @@ def _assign(module: nn.Module, key: str, value: torch.Tensor) -> None:
 
 
 def models_from_checkpoint(checkpoint: Checkpoint, config: ModelConfig, kind: str) -> Tuple[Kandinsky3, List[str]]:
-    """The text encoder, MoVQ and one U-Net, holding the checkpoint's tensors; notes on filled keys."""
+    """The text encoder, MoVQ and one U-Net (with the ControlNet, for the base U-Net it was trained on),
+    holding the checkpoint's tensors; notes on filled keys."""
+    with_controlnet = checkpoint.controlnet is not None and kind == "base"
     with meta_device():
-        models = Kandinsky3(config, [kind])
+        models = Kandinsky3(config, [kind], controlnet=with_controlnet)
     notes = load_strict(models.text_encoder, checkpoint.text_encoder, "text encoder")
     notes += load_strict(models.movq, checkpoint.movq, "movq")
     notes += load_strict(models.unets[kind], checkpoint.unets[kind], f"{kind} U-Net")
+    if with_controlnet:
+        notes += load_strict(models.controlnet, checkpoint.controlnet, "ControlNet")
+    elif checkpoint.controlnet is not None:
+        notes.append(f"the ControlNet drives the base U-Net, so the {kind} pack leaves it out")
     left = [k for k, v in models.state_dict().items() if v.is_meta]
     if left:  # strict loading makes this impossible; a silent meta tensor would export as garbage
         raise CheckpointError(f"{len(left)} weights were never loaded: {', '.join(left[:10])}")

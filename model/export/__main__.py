@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from ..config import PRESETS
-from ..kandinsky3 import UNET_KINDS, Kandinsky3, randomize_
+from ..kandinsky3 import UNET_KINDS, Kandinsky3, randomize_family_
 from ..word_tokenizer import build_vocab, tokenizer_json
 from .graph_parts import DEFAULT_PART_BYTES
 from .pack import PackOptions, export_pack
@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", choices=sorted(PRESETS), required=True, help="architecture preset (model/config.py)")
     parser.add_argument("--unets", default="base", help=f"comma-separated U-Net kinds to include, from {','.join(UNET_KINDS)}")
+    parser.add_argument("--controlnet", action="store_true", help="include an edge ControlNet (reference §9.2) driving the base and Flash U-Nets")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--weights", type=Path, help="state dict of model.kandinsky3.Kandinsky3 (torch.save)")
     source.add_argument("--random-seed", type=int, help="deterministic random weights, for test packs")
@@ -60,12 +61,12 @@ def main(argv=None) -> int:
 
     config = PRESETS[args.config]
     kinds = [k.strip() for k in args.unets.split(",") if k.strip()]
-    models = Kandinsky3(config, kinds)
+    models = Kandinsky3(config, kinds, controlnet=args.controlnet)
     if args.weights:
         models.load_state_dict(torch.load(args.weights, map_location="cpu"), strict=True)
         weights = "trained"
     else:
-        randomize_(models, args.random_seed)
+        randomize_family_(models, args.random_seed)
         weights = "random"
 
     if args.tokenizer:

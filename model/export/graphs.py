@@ -35,7 +35,7 @@ class TensorSpec:
 @dataclass
 class Graph:
     component: str  # manifest component id, e.g. "unet_base"
-    role: str  # "text-encoder" | "unet" | "movq-encoder" | "movq-decoder"
+    role: str  # "text-encoder" | "unet" | "controlnet" | "movq-encoder" | "movq-decoder"
     module: nn.Module
     inputs: List[TensorSpec]
     outputs: List[TensorSpec]
@@ -51,14 +51,40 @@ class Graph:
 
 
 class UNetGraph(nn.Module):
-    """The U-Net on an already projected context (the text graph applies each U-Net's projection)."""
+    """The U-Net on an already projected context (the text graph applies each U-Net's projection);
+    a controlled one also takes one ControlNet residual per skip (zeros when no hint is given)."""
 
-    def __init__(self, unet) -> None:
+    def __init__(self, unet, controlled: bool = False) -> None:
         super().__init__()
         self.unet = unet
+        self.controlled = controlled
 
-    def forward(self, sample, timestep, context, context_mask):
-        return self.unet(sample, timestep, context, context_mask, project_context=False)
+    def forward(self, sample, timestep, context, context_mask, *control):
+        return self.unet(sample, timestep, context, context_mask, project_context=False,
+                         control=list(control) if self.controlled else None)
+
+    def steps(self):
+        return self.unet.steps(controlled=self.controlled)
+
+
+class ControlNetGraph(nn.Module):
+    def __init__(self, controlnet) -> None:
+        super().__init__()
+        self.controlnet = controlnet
+
+    def forward(self, sample, timestep, context, context_mask, hint):
+        return self.controlnet(sample, timestep, context, context_mask, hint)
+
+
+def control_shapes(models: Kandinsky3) -> List[Tuple[int, int]]:
+    """(channels, how many times smaller than the latent) of each ControlNet residual: the skip of
+    down level k is 2^(k+1) smaller."""
+    return [(c, 2 ** (k + 1)) for k, c in enumerate(models.controlnet.output_channels())]
+
+
+def control_specs(models: Kandinsky3) -> List[TensorSpec]:
+    return [TensorSpec(name, "float32", ("batch", c, f"{name}_height", f"{name}_width"))
+            for name, (c, _) in zip(models.controlnet.output_names(), control_shapes(models))]
 
 
 class MoVQEncoderGraph(nn.Module):
@@ -112,28 +138,60 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
             text.steps,
         )
     ]
+    controlled = models.controlled_kinds()
+    residuals = control_specs(models) if controlled else []
+
+    def denoiser_inputs(rng, batch, h, w, text_length, c_in):
+        _, mask = _text_inputs(rng, batch, text_length, cfg.text.vocab_size)
+        context = rng.standard_normal((batch, text_length, d)).astype(np.float32) * mask[:, :, None]
+        return {
+            "sample": rng.standard_normal((batch, c_in, h, w)).astype(np.float32),
+            "timestep": rng.uniform(0, 999, size=(batch,)).round().astype(np.float32),
+            "context": context.astype(np.float32),
+            "context_mask": mask,
+        }
+
+    def denoiser_specs(c_in):
+        return [TensorSpec("sample", "float32", ("batch", c_in, "height", "width")),
+                TensorSpec("timestep", "float32", ("batch",)),
+                TensorSpec("context", "float32", ("batch", "text_length", d)),
+                TensorSpec("context_mask", "int64", ("batch", "text_length"))]
+
     for kind, unet in models.unets.items():
         c_in = unet.config.in_channels
+        takes_control = kind in controlled
 
-        def unet_inputs(rng, batch, h, w, text_length, c_in=c_in):
-            _, mask = _text_inputs(rng, batch, text_length, cfg.text.vocab_size)
-            context = rng.standard_normal((batch, text_length, d)).astype(np.float32) * mask[:, :, None]
-            return {
-                "sample": rng.standard_normal((batch, c_in, h, w)).astype(np.float32),
-                "timestep": rng.uniform(0, 999, size=(batch,)).round().astype(np.float32),
-                "context": context.astype(np.float32),
-                "context_mask": mask,
-            }
+        def unet_inputs(rng, batch, h, w, text_length, c_in=c_in, takes_control=takes_control):
+            feeds = denoiser_inputs(rng, batch, h, w, text_length, c_in)
+            if takes_control:
+                # Noise at a tenth of unit scale: the adds are exercised (not just zeros), at the size a
+                # trained ControlNet's residuals have (they start at zero and stay small beside the skips).
+                for spec, (channels, down) in zip(residuals, control_shapes(models)):
+                    feeds[spec.name] = 0.1 * rng.standard_normal((batch, channels, h // down, w // down)).astype(np.float32)
+            return feeds
 
+        graph_module = UNetGraph(unet, takes_control).eval()
         graphs.append(Graph(
-            f"unet_{kind}", "unet", UNetGraph(unet).eval(),
-            [TensorSpec("sample", "float32", ("batch", c_in, "height", "width")),
-             TensorSpec("timestep", "float32", ("batch",)),
-             TensorSpec("context", "float32", ("batch", "text_length", d)),
-             TensorSpec("context_mask", "int64", ("batch", "text_length"))],
+            f"unet_{kind}", "unet", graph_module,
+            denoiser_specs(c_in) + (residuals if takes_control else []),
             [TensorSpec("model_output", "float32", ("batch", unet.config.out_channels, "height", "width"))],
             unet_inputs,
-            unet.steps,
+            graph_module.steps,
+        ))
+    if controlled:
+        c_in = models.unets["base"].config.in_channels
+
+        def controlnet_inputs(rng, batch, h, w, text_length):
+            feeds = denoiser_inputs(rng, batch, h, w, text_length, c_in)
+            feeds["hint"] = rng.uniform(0, 1, size=(batch, 3, h * f, w * f)).astype(np.float32)
+            return feeds
+
+        graphs.append(Graph(
+            "controlnet", "controlnet", ControlNetGraph(models.controlnet).eval(),
+            denoiser_specs(c_in) + [TensorSpec("hint", "float32", ("batch", 3, "image_height", "image_width"))],
+            residuals,
+            controlnet_inputs,
+            models.controlnet.steps,
         ))
 
     def image_inputs(rng, batch, h, w, text_length):

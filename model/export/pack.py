@@ -21,7 +21,7 @@ from .memory_plan import add_memory_plan
 from ..steps import unique_parameters
 from .graph_parts import DEFAULT_PART_BYTES, Part, check_parts, split_into_parts
 from .preview_map import add_preview_map
-from .graphs import Graph, export_onnx, graphs_for, probe_shape, trace_shape
+from .graphs import Graph, control_shapes, export_onnx, graphs_for, probe_shape, trace_shape
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert, format_for
 
@@ -257,6 +257,15 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             }
             if kind == "flash":
                 entry["unet"]["flashTimesteps"] = list(options.flash_timesteps)
+        if graph.role == "controlnet":
+            entry["controlnet"] = {
+                "hint": "sobel-edges",
+                "hintRange": [0, 1],
+                "controls": [f"unet_{kind}" for kind in models.controlled_kinds()],
+                "context": {"component": "text_encoder", "output": "context_base"},
+                "residuals": [{"name": name, "channels": c, "downscale": down}
+                              for name, (c, down) in zip(models.controlnet.output_names(), control_shapes(models))],
+            }
         components[graph.component] = entry
 
     all_files = [p for per in files.values() for paths in per.values() for p in paths] + [tokenizer_path]

@@ -22,14 +22,20 @@ from .dataset import CREDITS
 from .training import CHECKPOINTS, LATENT_CLIP_RANGE, SEED_WEIGHTS, load_checkpoint
 
 
-def assemble(movq_path: Path, unet_paths: dict) -> tuple:
-    """→ (models, metadata of the base run). unet_paths: kind → checkpoint; 'base' is required."""
+def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = None) -> tuple:
+    """→ (models, metadata of the base run). unet_paths: kind → checkpoint; 'base' is required. With
+    controlnet_path, the edge ControlNet (model/nano/train_controlnet.py) comes too."""
     movq = load_checkpoint(movq_path)
     base = load_checkpoint(unet_paths["base"])
     if movq is None or base is None:
         raise SystemExit(f"need {movq_path} and {unet_paths['base']}")
-    models = Kandinsky3(NANO, tuple(unet_paths)).eval()
+    models = Kandinsky3(NANO, tuple(unet_paths), controlnet=controlnet_path is not None).eval()
     state = {f"movq.{k}": v for k, v in movq.get("ema", movq["model"]).items()}
+    if controlnet_path is not None:
+        run = load_checkpoint(controlnet_path)
+        if run is None:
+            raise SystemExit(f"{controlnet_path} is missing")
+        state.update({f"controlnet.{k}": v for k, v in run.get("ema", run["model"]).items()})
     for kind, path in unet_paths.items():
         run = base if kind == "base" else load_checkpoint(path)
         if run is None:
@@ -51,6 +57,7 @@ def main(argv=None) -> int:
     parser.add_argument("--base", type=Path, default=CHECKPOINTS / "nano-base.pt")
     parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
     parser.add_argument("--inpainting", type=Path, default=CHECKPOINTS / "nano-inpainting.pt")
+    parser.add_argument("--controlnet", type=Path, default=CHECKPOINTS / "nano-controlnet.pt")
     parser.add_argument("--formats", default="int8w",
                         help="formats shipped in the pack (fp32 is always exported to measure against, then left "
                              "out unless named); the bundled pack ships int8w alone to stay small")
@@ -68,7 +75,9 @@ def main(argv=None) -> int:
         else:
             print(f"note: {path} is missing, so the pack has no {kind} U-Net")
     shipped = [f.strip() for f in args.formats.split(",")]
-    models, base = assemble(args.movq, unets)
+    if not args.controlnet.exists():
+        print(f"note: {args.controlnet} is missing, so the pack has no edge ControlNet")
+    models, base = assemble(args.movq, unets, args.controlnet if args.controlnet.exists() else None)
     options = PackOptions(
         name=args.out.name,
         title="Kandinsky 3 nano (emoji, 64 px)",

@@ -6,7 +6,7 @@ is the same.
 """
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -35,10 +35,13 @@ def _x0_from_v(x, v, a):
 
 @torch.no_grad()
 def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab, seed: int, sampler: str,
-                   steps: int, guidance: float, size: int = 16, clip_range: float = LATENT_CLIP_RANGE) -> torch.Tensor:
+                   steps: int, guidance: float, size: int = 16, clip_range: float = LATENT_CLIP_RANGE,
+                   hints: Optional[torch.Tensor] = None, strength: float = 1.0) -> torch.Tensor:
     """Normalised latents (B, 4, size, size) for `prompts` with the U-Net `kind`.
 
     sampler: "ancestral" (original grid, dynamic threshold 0.99), "ddpm" (diffusers grid, clip) or "flash".
+    hints (B, 3, H, W) in [0, 1]: edge guidance through models.controlnet on every step, as
+    workers/pipeline/controlnet.ts runs it (base context, guidance batch, residuals × strength).
     """
     dev = next(models.parameters()).device
     n = len(prompts)
@@ -54,7 +57,13 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
 
     def model_output(xt, t):
         rows = torch.cat([xt, xt]) if guided else xt
-        out = unet(rows, torch.full((len(rows),), float(t), device=dev), context, mask, project_context=False)
+        timestep = torch.full((len(rows),), float(t), device=dev)
+        control = None
+        if hints is not None:
+            hint_rows = torch.cat([hints, hints]) if guided else hints
+            residuals = models.controlnet(rows, timestep, contexts["base"], mask, hint_rows.to(dev))
+            control = [r * strength for r in residuals]
+        out = unet(rows, timestep, context, mask, project_context=False, control=control)
         return (guidance + 1) * out[:n] - guidance * out[n:] if guided else out
 
     if sampler == "flash":

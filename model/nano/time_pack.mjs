@@ -43,6 +43,14 @@ const context = new ort.Tensor('float32', new Float32Array(batch * tokens * cont
   tokens,
   contextDim,
 ]);
+// A U-Net a ControlNet drives takes its residuals too: zeros, as the app feeds without a hint.
+const controlnet = Object.values(manifest.components).find((c) => c.controlnet?.controls.includes(`unet_${kind}`));
+const residuals = Object.fromEntries(
+  (controlnet?.controlnet.residuals ?? []).map((r) => {
+    const dims = [batch, r.channels, width / r.downscale, width / r.downscale];
+    return [r.name, new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b)), dims)];
+  }),
+);
 const latent = new ort.Tensor(
   'float32',
   Float32Array.from({ length: 4 * width * width }, () => Math.random()),
@@ -59,6 +67,7 @@ async function once() {
       timestep: new ort.Tensor('float32', new Float32Array(batch).fill(500), [batch]),
       context,
       context_mask: mask,
+      ...residuals,
     });
   }
   const t2 = performance.now();

@@ -159,3 +159,31 @@ def test_convert_command_names_a_missing_file(tmp_path, capsys):
     (tmp_path / "movq.pt").write_bytes(b"not a checkpoint")
     assert main(["--source", str(tmp_path), "--out", str(tmp_path / "out"), "--variants", "base", "--config", "tiny"]) == 2
     assert "kandinsky3.pt is missing" in capsys.readouterr().err
+
+
+def test_convert_command_adds_the_controlnet_to_the_base_pack_and_names_a_wrong_file(original, tmp_path, capsys):
+    """A ControlNet in the fork's names (the U-Net grammar plus input_hint_block.* and convs.*) loads
+    strictly into the base pack; the export's parity gate checks its graph like any other."""
+    from model.controlnet import Kandinsky3ControlNet
+
+    net = randomize_(Kandinsky3ControlNet(TINY.unet, TINY.movq.scale_factor), seed=9)
+    names = NameMap("controlnet", UNET_RULES)
+    fork = {names.to_original(k): v for k, v in net.state_dict().items()}
+    assert "in_layer.weight" in fork and "down_samples.1.resnet_attn_blocks.0.1.attention.to_query.weight" in fork
+    torch.save({"controlnet": fork}, tmp_path / "controlnet_hed.pt")
+    assert main(["--source", str(original), "--out", str(tmp_path / "out"), "--variants", "base", "--config", "tiny",
+                 "--controlnet", str(tmp_path / "controlnet_hed.pt"), "--formats", "fp32", "--ship", "fp32",
+                 "--default-size", "64", "--max-size", "64"]) == 0
+    manifest = json.loads((tmp_path / "out" / "kandinsky3-base" / "manifest.json").read_text())
+    assert manifest["components"]["controlnet"]["controlnet"]["controls"] == ["unet_base"]
+    assert [i["name"] for i in manifest["components"]["unet_base"]["inputs"]][-2:] == ["control_0", "control_1"]
+
+    fork.pop("convs.1.weight")
+    torch.save(fork, tmp_path / "broken.pt")
+    assert main(["--source", str(original), "--out", str(tmp_path / "out2"), "--variants", "base", "--config", "tiny",
+                 "--controlnet", str(tmp_path / "broken.pt")]) == 2
+    assert "ControlNet: the checkpoint does not fit the model" in capsys.readouterr().err
+    torch.save({"unet": {}}, tmp_path / "not_controlnet.pt")
+    assert main(["--source", str(original), "--out", str(tmp_path / "out3"), "--variants", "base", "--config", "tiny",
+                 "--controlnet", str(tmp_path / "not_controlnet.pt")]) == 2
+    assert "not a Kandinsky 3.1 ControlNet" in capsys.readouterr().err

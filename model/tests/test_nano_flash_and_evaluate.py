@@ -104,3 +104,55 @@ def test_quantized_weights_match_the_int8w_export():
     q, scale = _quantize_int8(reference, 0)
     evaluate.quantize_int8_(conv)
     np.testing.assert_allclose(conv.weight.detach().numpy(), q.astype(np.float32) * scale[:, None, None, None], rtol=1e-6)
+
+
+def test_controlnet_trains_only_itself_resumes_and_is_evaluated(tmp_path, family):
+    """The ControlNet script starts from the base U-Net's down path with zero outputs, leaves the base
+    untouched, resumes; its evaluation writes its section after the main table and keeps it there."""
+    from model.nano import evaluate_controlnet, train_controlnet
+
+    ckpt = tmp_path / "controlnet.pt"
+    args = ["--dataset", str(family["data"]), "--batch", "3", "--movq", str(family["movq"]), "--base", str(family["base"]),
+            "--checkpoint", str(ckpt)]
+    assert train_controlnet.main([*args, "--max-steps", "2"]) == 0
+    state = torch.load(ckpt)
+    base = torch.load(family["base"])["ema"]
+    assert state["step"] == 2 and state["attaches_to"] == "base" and state["hint"] == "sobel"
+    shared = [k for k in state["model"] if f"unets.base.{k}" in base]
+    assert "conv_in.weight" in shared and any(k.startswith("down_blocks.1.") for k in shared)
+    assert not any(k.startswith("up_blocks") for k in state["model"])
+    assert state["model"]["convs.0.weight"].abs().max() > 0  # the zero convs have started to learn
+    assert train_controlnet.main([*args, "--max-steps", "3"]) == 0
+    assert torch.load(ckpt)["step"] == 3
+
+    flash = tmp_path / "flash.pt"
+    assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
+                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+    out = tmp_path / "results.md"
+    common = ["--tiny", "--dataset", str(family["data"]), "--classifier", str(family["classifier"]), "--movq", str(family["movq"]),
+              "--base", str(family["base"]), "--flash", str(flash), "--out", str(out)]
+    assert evaluate_controlnet.main([*common, "--controlnet", str(ckpt)]) == 0
+    assert evaluate.main(common) == 0  # the main table is rewritten; the edge section stays
+    text = out.read_text()
+    assert text.startswith("# kandinsky3-nano") and text.count(evaluate_controlnet.SECTION) == 1
+    edge_rows = [line for line in text.split(evaluate_controlnet.SECTION)[1].splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[0][2:] for row in edge_rows] == [name.replace("25", "5") for name, *_ in evaluate_controlnet.ROWS]
+    for row in edge_rows:
+        cells = row.strip("| ").split(" | ")
+        assert all(0 <= float(c.rstrip(" %")) <= 100 for c in cells[1:4])
+
+
+def test_edge_scores_are_perfect_for_the_hint_itself_and_low_for_a_flat_image():
+    from model.edge_map import sobel_edges
+    from model.nano.evaluate_controlnet import edge_scores, to_unit
+
+    rng = np.random.default_rng(0)
+    images = np.full((2, 64, 64, 3), 255, np.uint8)
+    for image in images:
+        x, y = rng.integers(10, 40, 2)
+        image[y : y + 20, x : x + 20] = rng.integers(0, 120, 3)
+    hints = sobel_edges(to_unit(images))
+    same = edge_scores(images, hints)
+    assert same["edge_f1"] == pytest.approx(1.0) and same["edge_r"] == pytest.approx(1.0, abs=1e-5)
+    flat = edge_scores(np.full_like(images, 200), hints)
+    assert flat["edge_f1"] == 0.0

@@ -6,10 +6,9 @@ import numpy as np
 import onnx
 import pytest
 
-from model.config import ModelConfig
 from model.export.graphs import graphs_for
 from model.export.ort_runner import run_many
-from model.kandinsky3 import Kandinsky3, randomize_, weights_digest
+from model.kandinsky3 import random_models_for, weights_digest
 from model.pack_manifest import variant_files
 
 from model.tests.paths import RANDOM_PACK
@@ -32,9 +31,7 @@ def manifest():
 
 @pytest.fixture(scope="module")
 def models(manifest):
-    config = ModelConfig.from_dict(manifest["architecture"]["config"])
-    kinds = [c["unet"]["kind"] for c in manifest["components"].values() if c["role"] == "unet"]
-    return randomize_(Kandinsky3(config, kinds), manifest["randomSeed"]).eval()
+    return random_models_for(manifest).eval()
 
 
 def shapes(models):
@@ -76,7 +73,7 @@ def test_fp32_graphs_match_pytorch(runs):
             err = float(np.abs(out[name] - expected).max())
             assert err <= FP32_TOLERANCE, f"{component} {shape} {name}: max abs error {err}"
         checked.add(component)
-    assert checked == {"text_encoder", "unet_base", "unet_flash", "unet_inpainting", "movq_encoder", "movq_decoder"}
+    assert checked == {"text_encoder", "unet_base", "unet_flash", "unet_inpainting", "controlnet", "movq_encoder", "movq_decoder"}
 
 
 def test_smaller_formats_stay_close_to_fp32(runs):
@@ -95,7 +92,7 @@ def test_smaller_formats_stay_close_to_fp32(runs):
 def test_the_pack_splits_its_text_encoder_and_unets_as_a_full_size_pack_does(manifest):
     """The committed pack is exported with a small part size, so every test above runs split graphs."""
     for cid, component in manifest["components"].items():
-        split = component["role"] in ("text-encoder", "unet")
+        split = component["role"] in ("text-encoder", "unet", "controlnet")
         assert ("parts" in component) == split, cid
         if split:
             assert component["residency"] == ("streamed" if component["role"] == "text-encoder" else "resident")

@@ -58,6 +58,8 @@ export function resizeImage(image: CanvasImage, width: number, height: number): 
 export interface OutpaintRequest {
   image: CanvasImage;
   mask: Uint8Array;
+  /** Zoom-out only: where the old image now sits (infinite zoom interpolates towards it). */
+  inner?: { left: number; top: number; width: number; height: number };
   blendMask: Uint8Array;
 }
 
@@ -140,5 +142,6 @@ export function zoomOutCanvas(
   const left = Math.floor((image.width - inner.width) / 2);
   const top = Math.floor((image.height - inner.height) / 2);
   const enlarged = placeWithEdges(resizeImage(image, inner.width, inner.height), image.width, image.height, left, top);
-  return { image: enlarged, ...masksAround(image.width, image.height, { left, top, ...inner }, overlap) };
+  const rect = { left, top, ...inner };
+  return { image: enlarged, ...masksAround(image.width, image.height, rect, overlap), inner: rect };
 }

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import { cancelGeneration, generateImage, restoreParameters } from '../engine-actions';
 import { sizePresets } from '../size-presets';
+import { EdgeGuidance } from './EdgeGuidance';
 import { useAppStore } from '../store';
 import { randomSeed } from '../../workers/pipeline/random';
 import type { SamplerName } from '../../workers/engine-api';
@@ -145,6 +146,7 @@ export function GenerateForm() {
           </label>
         </div>
       )}
+      <EdgeGuidance />
       <label className="check">
         <input
           type="checkbox"

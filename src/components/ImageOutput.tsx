@@ -29,6 +29,7 @@ export function ImageOutput() {
         ref={canvas}
         data-testid="output"
         data-seed={image.seed}
+        data-id={image.id}
         data-image-id={image.id}
         aria-label={`Generated image, seed ${image.seed}`}
       />

@@ -12,6 +12,8 @@ export interface GenerationParameters {
   width: number;
   height: number;
   model: string;
+  /** Edge guidance (ControlNet), written as A1111 writes its ControlNet units; the hint itself is not kept. */
+  edgeGuidance?: { source: 'picture' | 'drawing'; strength: number; start: number; end: number };
 }
 
 const SAMPLER_NAMES: Record<SamplerName, string> = {
@@ -32,6 +34,11 @@ export function formatParameters(p: GenerationParameters): string {
     `Size: ${p.width}x${p.height}`,
     `Model: ${quote(p.model)}`,
   ];
+  if (p.edgeGuidance) {
+    const e = p.edgeGuidance;
+    const unit = `Module: ${e.source === 'picture' ? 'sobel' : 'scribble'}, Weight: ${e.strength}, Guidance Start: ${e.start}, Guidance End: ${e.end}`;
+    pairs.push(`ControlNet 0: ${quote(unit)}`);
+  }
   const negative = p.negativePrompt ? `\nNegative prompt: ${p.negativePrompt}` : '';
   return `${p.prompt}${negative}\n${pairs.join(', ')}`;
 }

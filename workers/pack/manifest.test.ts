@@ -93,6 +93,21 @@ describe('pack manifest', () => {
       'components/text_encoder/variants/fp32: must match exactly one schema in oneOf',
     ],
     [
+      'a ControlNet whose U-Net lacks its residual input',
+      (m) => (m.components.unet_flash!.inputs = m.components.unet_flash!.inputs.filter((i) => i.name !== 'control_1')),
+      'components/controlnet/controlnet: unet_flash has no input control_1 for its residual',
+    ],
+    [
+      'a ControlNet that controls a decoder',
+      (m) => m.components.controlnet!.controlnet!.controls.push('movq_decoder'),
+      'components/controlnet/controlnet: controls movq_decoder, which is not a unet component',
+    ],
+    [
+      'a ControlNet block on a U-Net',
+      (m) => (m.components.unet_base!.controlnet = m.components.controlnet!.controlnet),
+      'components/unet_base: must NOT be valid',
+    ],
+    [
       'chunks too big to store',
       (m) => (m.files[0]!.chunks.bytes = 2 ** 30),
       'files/0/chunks/bytes: must be <= 67108864',

@@ -24,7 +24,7 @@ export interface ComponentVariant {
   compute: 'float32' | 'float16';
   maxAbsErrorVsFp32?: number;
 }
-export type ComponentRole = 'text-encoder' | 'unet' | 'movq-encoder' | 'movq-decoder';
+export type ComponentRole = 'text-encoder' | 'unet' | 'controlnet' | 'movq-encoder' | 'movq-decoder';
 export interface UNetInfo {
   kind: 'base' | 'flash' | 'inpainting';
   inChannels: number;
@@ -32,6 +32,15 @@ export interface UNetInfo {
   predictionType: 'epsilon' | 'v_prediction' | 'sample';
   context: { component: string; output: string };
   flashTimesteps?: number[];
+}
+/** An edge ControlNet (reference §9.2): it writes one residual per skip connection, which each U-Net
+ * in `controls` takes as an input of the same name. */
+export interface ControlNetInfoEntry {
+  hint: 'sobel-edges';
+  hintRange: [number, number];
+  controls: string[];
+  context: { component: string; output: string };
+  residuals: { name: string; channels: number; downscale: number }[];
 }
 /** One graph of a split component: it reads tensors by name from the component's inputs and from
  * earlier parts' outputs (model/export/graph_parts.py). */
@@ -50,6 +59,7 @@ export interface PackComponent {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   unet?: UNetInfo;
+  controlnet?: ControlNetInfoEntry;
 }
 export interface PackFile {
   path: string;
@@ -177,6 +187,11 @@ export function manifestProblems(value: unknown): string[] {
       }
     }
   }
+  for (const [id, component] of Object.entries(components)) {
+    if (component.controlnet) {
+      problems.push(...controlNetProblems(component, components).map((p) => `components/${id}/controlnet: ${p}`));
+    }
+  }
   if (components[manifest.defaults.unet]?.role !== 'unet') {
     problems.push(`defaults/unet: ${manifest.defaults.unet} is not a unet component`);
   }
@@ -189,6 +204,34 @@ export function manifestProblems(value: unknown): string[] {
   for (const role of ['text-encoder', 'unet', 'movq-decoder'] as const) {
     if (!Object.values(components).some((c) => c.role === role)) {
       problems.push(`components: a pack needs a ${role} component`);
+    }
+  }
+  return problems;
+}
+
+/** Its context is a text-encoder output; each residual is one of its outputs; and every U-Net it
+ * controls takes each residual as an input of the same name (as model/pack_manifest.py). */
+function controlNetProblems(component: PackComponent, components: Record<string, PackComponent>): string[] {
+  const control = component.controlnet!;
+  const problems: string[] = [];
+  const source = components[control.context.component];
+  if (source?.role !== 'text-encoder') {
+    problems.push(`context: ${control.context.component} is not a text-encoder component`);
+  } else if (!source.outputs.some((o) => o.name === control.context.output)) {
+    problems.push(`context: ${control.context.component} has no output ${control.context.output}`);
+  }
+  const names = control.residuals.map((r) => r.name);
+  for (const n of names) {
+    if (!component.outputs.some((o) => o.name === n)) problems.push(`residual ${n} is not an output of the ControlNet`);
+  }
+  for (const target of control.controls) {
+    const unet = components[target];
+    if (unet?.role !== 'unet') {
+      problems.push(`controls ${target}, which is not a unet component`);
+      continue;
+    }
+    for (const n of names) {
+      if (!unet.inputs.some((i) => i.name === n)) problems.push(`${target} has no input ${n} for its residual`);
     }
   }
   return problems;

@@ -7,6 +7,7 @@ import { GenerationCancelledError, InvalidParamsError } from '../errors';
 import { ancestralStep, ancestralTimesteps } from './ancestral-sampler';
 import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
 import type { PipelineContext } from './generate';
+import { controlActive, controlNetFor, controlResiduals, zeroResiduals, type ControlNetInfo } from './controlnet';
 import { asFloat32, float32 } from './graph-runner';
 import { imageToRgba } from './latent-to-image';
 import { latentPreview } from './latent-preview';
@@ -26,6 +27,16 @@ export interface DenoiseRequest {
   /** Image-to-image (reference §6.4): the encoded image and the strength s; only the last ⌊steps·s⌋
    * timesteps run, from the image noised to the first of them. */
   init?: { latent: Float32Array; strength: number };
+  /** Edge guidance (reference §9.2): the ControlNet runs on the steps inside [start, end]. */
+  control?: {
+    info: ControlNetInfo;
+    conditioning: Conditioning;
+    hint: Float32Array; // (3, H·f, W·f)
+    hintDims: [number, number];
+    strength: number;
+    start: number;
+    end: number;
+  };
   onProgress: ProgressCallback;
 }
 
@@ -55,18 +66,23 @@ export async function denoiseLatent(
   const random = new SeededRandom(params.seed);
   const cond = conditioningTensors(conditioning);
   const rowSize = (c + extra) * h * w;
-  const runUNet = async (x: Float32Array, t: number): Promise<Float32Array> => {
+  // A controlled U-Net always takes the residual inputs: zeros where the ControlNet does not run.
+  const controlInfo = controlNetFor(manifest, unetId);
+  const { control } = request;
+  const runUNet = async (x: Float32Array, t: number, step: number, steps: number): Promise<Float32Array> => {
     const rows = conditioning.rows;
     const batch = new Float32Array(rows * rowSize);
     for (let r = 0; r < rows; r++) {
       batch.set(x, r * rowSize);
       if (extraChannels) batch.set(extraChannels.data, r * rowSize + size);
     }
-    const out = await runner.run(unetId, {
-      sample: float32(batch, [rows, c + extra, h, w]),
-      timestep: float32(new Float32Array(rows).fill(t), [rows]),
-      ...cond,
-    });
+    const sample = float32(batch, [rows, c + extra, h, w]);
+    const timestep = float32(new Float32Array(rows).fill(t), [rows]);
+    let residuals = controlInfo ? zeroResiduals(controlInfo, rows, h, w) : {};
+    if (control && control.strength > 0 && controlActive(step, steps, control.start, control.end)) {
+      residuals = await controlResiduals(runner, control.info, { sample, timestep, ...control }, control.strength);
+    }
+    const out = await runner.run(unetId, { sample, timestep, ...cond, ...residuals });
     const y = asFloat32(out.model_output, 'model_output');
     return rows === 2 ? guide(y.subarray(0, size), y.subarray(size), params.guidance) : y;
   };
@@ -82,7 +98,7 @@ export async function denoiseLatent(
       stopIfRequested(ctx);
       if (i === 0) onProgress({ phase: 'denoise', step: 0, steps: timesteps.length });
       const xt = flashNoisedInput(x, random.normals(size), alphas[t]!);
-      x = flashStep(xt, await runUNet(xt, t), alphas[t]!, unet.predictionType); // x̂₀ itself
+      x = flashStep(xt, await runUNet(xt, t, i, timesteps.length), alphas[t]!, unet.predictionType); // x̂₀ itself
       onProgress({ phase: 'denoise', step: i + 1, steps: timesteps.length, preview: latentPreview(manifest, x, h, w) });
     }
     return x;
@@ -103,7 +119,7 @@ export async function denoiseLatent(
   for (const [i, [t, prev]] of grid.entries()) {
     stopIfRequested(ctx);
     if (i === 0) onProgress({ phase: 'denoise', step: 0, steps: grid.length });
-    const output = await runUNet(x, t);
+    const output = await runUNet(x, t, i, grid.length);
     const x0 = predictX0(x, output, alphas[t]!, unet.predictionType);
     onProgress({ phase: 'denoise', step: i + 1, steps: grid.length, preview: latentPreview(manifest, x0, h, w) });
     x = ancestralStep({

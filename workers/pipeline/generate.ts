@@ -1,9 +1,11 @@
 // Text → image for one pack, driven by its manifest: which U-Net, schedule, prediction type, latent
 // size and scaling, unconditional convention. Runtime-agnostic: it only sees a GraphRunner.
-import type { GenerateParams, GeneratedImage, ProgressCallback, SamplerName } from '../engine-api';
+import type { ControlParams, GenerateParams, GeneratedImage, ProgressCallback, SamplerName } from '../engine-api';
 import { ImageSizeError, InvalidParamsError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
-import { decodeLatent, denoiseLatent, stageTimings, startTimings } from './denoise';
+import { checkControl, controlNetComponent, controlNetFor } from './controlnet';
+import { decodeLatent, denoiseLatent, stageTimings, startTimings, type DenoiseRequest } from './denoise';
+import { hintTensor } from './edge-map';
 import { encodeImage } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import type { GraphRunner } from './graph-runner';
@@ -77,6 +79,10 @@ export function checkParams(manifest: PackManifest, params: GenerateParams): voi
       throw new InvalidParamsError(`strength ${params.init.strength} must be between 0 and 1.`);
     }
   }
+  if (params.control) {
+    controlNetComponent(manifest, unetFor(manifest, params.sampler));
+    checkControl(params.control, params.width, params.height);
+  }
 }
 
 export async function generate(
@@ -112,12 +118,14 @@ export async function generate(
     ),
     strength: params.init.strength,
   };
+  const control = params.control && (await controlRequest(ctx, params, params.control, unetId, guided));
   const x = await denoiseLatent(ctx, params, {
     unetId,
     conditioning,
     height: params.height / f,
     width: params.width / f,
     init,
+    control,
     onProgress,
   });
   const denoiseDone = performance.now();
@@ -130,6 +138,36 @@ export async function generate(
     pixels,
     seed: params.seed,
     timings: stageTimings(ctx, started, textDone, denoiseDone, performance.now()),
+  };
+}
+
+/** What the denoising loop needs to run the ControlNet: its component, the hint as a tensor, and the
+ * context it was trained with (the base U-Net's projection; for Flash that is a second text output,
+ * cached per prompt like the first). */
+async function controlRequest(
+  ctx: PipelineContext,
+  params: GenerateParams,
+  control: ControlParams,
+  unetId: string,
+  guided: boolean,
+): Promise<DenoiseRequest['control']> {
+  const info = controlNetFor(ctx.manifest, unetId)!;
+  const conditioning = await conditioningFor(ctx, {
+    prompt: params.prompt,
+    negativePrompt: params.negativePrompt,
+    guided,
+    textComponent: info.context.component,
+    contextOutput: info.context.output,
+    nullEmbedding: ctx.nullEmbedding,
+  });
+  return {
+    info,
+    conditioning,
+    hint: hintTensor(control.hint, params.width, params.height),
+    hintDims: [params.height, params.width],
+    strength: control.strength,
+    start: control.start,
+    end: control.end,
   };
 }
 

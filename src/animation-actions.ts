@@ -1,0 +1,112 @@
+// What the animation panel asks: make an animation on the engine (frames land in the store as they
+// come), stop it, and export the frames as a video.
+import type { GenerateParams } from '../workers/engine-api';
+import { AnimationCancelledError, runAnimation } from './animation/animation-director';
+import { VideoExportCancelledError, exportVideo, type VideoFormat } from './animation/video-export';
+import { engine } from './engine-client';
+import { errorOf, onProgress } from './engine-actions';
+import { useAppStore } from './store';
+
+const store = useAppStore;
+let running: AbortController | null = null;
+let exporting: AbortController | null = null;
+
+export async function makeAnimation(): Promise<void> {
+  const s = store.getState();
+  if (!s.pack || (s.status !== 'ready' && s.status !== 'error') || s.animationState !== 'idle') return;
+  const { animation: settings } = s;
+  if (settings.mode === 'infinite-zoom' && !s.pack.canInpaint) {
+    s.setEngine({
+      status: 'error',
+      error: {
+        name: 'InvalidParamsError',
+        message: `${s.pack.title} has no inpainting U-Net, which infinite zoom needs.`,
+      },
+    });
+    return;
+  }
+  const params: GenerateParams = {
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt,
+    seed: s.seed,
+    // The reference's animation runs on Flash (§10.3): 1–2 late steps per frame.
+    sampler: s.pack.samplers.includes('flash') ? 'flash' : s.sampler,
+    steps: s.steps,
+    guidance: s.guidance,
+    width: s.width,
+    height: s.height,
+  };
+  const start =
+    s.animateFromCurrent && s.image ? { width: s.image.width, height: s.image.height, pixels: s.image.pixels } : null;
+  if (start) Object.assign(params, { width: start.width, height: start.height });
+  running = new AbortController();
+  const total = settings.mode === 'camera' ? settings.frames : settings.keyframes * settings.framesPerKeyframe + 1;
+  s.setAnimationState({ animationState: 'running', animationFrames: [], animationTotal: total });
+  s.setEngine({ status: 'generating', error: null, progress: null });
+  try {
+    await runAnimation(
+      { params, start, settings, multipleOf: s.pack.resolution.multipleOf },
+      {
+        generate: (p) => engine().generate(p, onProgress),
+        inpaint: (p) => engine().inpaint(p, onProgress),
+        onFrame: (frame, index) => {
+          const frames = [...store.getState().animationFrames];
+          frames[index] = frame;
+          store.getState().setAnimationState({ animationFrames: frames });
+        },
+        signal: running.signal,
+      },
+    );
+    store.getState().setEngine({ status: 'ready', progress: null });
+  } catch (e) {
+    const error = errorOf(e);
+    const stopped = e instanceof AnimationCancelledError || error.name === 'GenerationCancelledError';
+    store.getState().setEngine({ status: stopped ? 'ready' : 'error', error: stopped ? null : error, progress: null });
+  } finally {
+    running = null;
+    // Infinite zoom fills frames in keyframe order; a stopped run keeps only the frames it finished.
+    const done = store.getState().animationFrames.filter(Boolean);
+    store.getState().setAnimationState({ animationState: 'idle', animationFrames: done });
+  }
+}
+
+/** Stops between frames; the frame being made is cancelled in the engine too. */
+export async function stopAnimation(): Promise<void> {
+  if (!running) return;
+  running.abort();
+  store.getState().setAnimationState({ animationState: 'cancelling' });
+  await engine().cancelGeneration();
+}
+
+export async function exportAnimation(format: VideoFormat, fps: number, scale: number): Promise<void> {
+  const s = store.getState();
+  if (s.animationState !== 'idle' || s.animationFrames.length === 0) return;
+  exporting = new AbortController();
+  s.setAnimationState({ animationState: 'exporting', exportProgress: { done: 0, total: s.animationFrames.length } });
+  try {
+    const video = await exportVideo(s.animationFrames, {
+      format,
+      fps,
+      scale,
+      signal: exporting.signal,
+      onProgress: (done, total) => store.getState().setAnimationState({ exportProgress: { done, total } }),
+    });
+    const previous = store.getState().videoUrl;
+    if (previous) URL.revokeObjectURL(previous);
+    const url = URL.createObjectURL(video);
+    store.getState().setAnimationState({ videoUrl: url });
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `kandinsky-${s.seed}.${format}`;
+    link.click();
+  } catch (e) {
+    if (!(e instanceof VideoExportCancelledError)) store.getState().setEngine({ error: errorOf(e) });
+  } finally {
+    exporting = null;
+    store.getState().setAnimationState({ animationState: 'idle', exportProgress: null });
+  }
+}
+
+export function cancelExport(): void {
+  exporting?.abort();
+}

@@ -1,0 +1,329 @@
+// Animation: camera moves (zoom, pan, rotate) made frame by frame with Flash, or an infinite zoom from
+// outpainted keyframes; a player to watch the frames, and export to WebM or MP4.
+import { useEffect, useRef, useState } from 'react';
+import { cancelExport, exportAnimation, makeAnimation, stopAnimation } from '../animation-actions';
+import type { AnimationSettings } from '../animation/animation-director';
+import type { CameraMove } from '../animation/warp';
+import type { VideoFormat } from '../animation/video-export';
+import { useAppStore } from '../store';
+import { drawPixels } from './draw-pixels';
+
+type Motion = 'zoom-in' | 'zoom-out' | 'pan' | 'rotate' | 'infinite-zoom';
+
+/** Each motion's move per frame, from the Deforum presets (reference §10.2). */
+const MOTIONS: Record<Motion, { label: string; settings: Partial<AnimationSettings> }> = {
+  'zoom-in': { label: 'Zoom in', settings: { mode: 'camera', move: { zoom: 1.03, rotate: 0, panX: 0, panY: 0 } } },
+  'zoom-out': { label: 'Zoom out', settings: { mode: 'camera', move: { zoom: 0.97, rotate: 0, panX: 0, panY: 0 } } },
+  pan: { label: 'Pan', settings: { mode: 'camera', move: { zoom: 1, rotate: 0, panX: 1, panY: 0 } } },
+  rotate: { label: 'Rotate', settings: { mode: 'camera', move: { zoom: 1, rotate: 3, panX: 0, panY: 0 } } },
+  'infinite-zoom': { label: 'Infinite zoom (outpainting)', settings: { mode: 'infinite-zoom' } },
+};
+
+function motionOf(settings: AnimationSettings): Motion {
+  if (settings.mode === 'infinite-zoom') return 'infinite-zoom';
+  const { zoom, rotate } = settings.move;
+  if (rotate !== 0) return 'rotate';
+  if (zoom > 1) return 'zoom-in';
+  if (zoom < 1) return 'zoom-out';
+  return 'pan';
+}
+
+function NumberField(props: {
+  label: string;
+  name: string;
+  value: number;
+  min: number;
+  max: number;
+  step?: number;
+  onChange: (value: number) => void;
+}) {
+  const { label, name, value, min, max, step = 1, onChange } = props;
+  return (
+    <label>
+      {label}
+      <input
+        type="number"
+        name={name}
+        value={value}
+        min={min}
+        max={max}
+        step={step}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (Number.isFinite(v)) onChange(Math.min(max, Math.max(min, v)));
+        }}
+      />
+    </label>
+  );
+}
+
+export function AnimationPanel() {
+  const s = useAppStore();
+  const a = s.animation;
+  const motion = motionOf(a);
+  const [frame, setFrame] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [fps, setFps] = useState(12);
+  const [format, setFormat] = useState<VideoFormat>('webm');
+  const [scale, setScale] = useState(4);
+  const player = useRef<HTMLCanvasElement>(null);
+  const frames = s.animationFrames;
+  const busy = s.animationState !== 'idle';
+  // While frames arrive, the player follows the newest; afterwards it shows the chosen frame.
+  const shown =
+    s.animationState === 'running' ? Math.max(0, frames.length - 1) : Math.min(frame, Math.max(0, frames.length - 1));
+  useEffect(() => drawPixels(player.current, frames[shown]), [frames, shown]);
+  useEffect(() => {
+    if (!playing || frames.length < 2) return;
+    const timer = setInterval(() => setFrame((f) => (f + 1) % frames.length), 1000 / fps);
+    return () => clearInterval(timer);
+  }, [playing, fps, frames.length]);
+
+  if (!s.pack) return null;
+  const setMove = (changes: Partial<CameraMove>) => s.setAnimation({ move: { ...a.move, ...changes } });
+  const ready = s.status === 'ready' || s.status === 'error';
+
+  return (
+    <section className="animation-panel" aria-label="Animation">
+      <h2>Animation</h2>
+      <div className="controls">
+        <div className="row">
+          <label>
+            Motion
+            <select
+              name="motion"
+              value={motion}
+              onChange={(e) => s.setAnimation(MOTIONS[e.target.value as Motion].settings)}
+            >
+              {Object.entries(MOTIONS).map(([id, m]) => (
+                <option key={id} value={id} disabled={id === 'infinite-zoom' && !s.pack!.canInpaint}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              name="animateFromCurrent"
+              checked={s.animateFromCurrent}
+              disabled={!s.image}
+              onChange={(e) => s.setAnimationState({ animateFromCurrent: e.target.checked })}
+            />
+            Start from the current image
+          </label>
+        </div>
+        {a.mode === 'camera' ? (
+          <>
+            <div className="row">
+              <NumberField
+                label="Frames"
+                name="frames"
+                value={a.frames}
+                min={2}
+                max={240}
+                onChange={(v) => s.setAnimation({ frames: Math.round(v) })}
+              />
+              <NumberField
+                label="Zoom per frame"
+                name="zoom"
+                value={a.move.zoom}
+                min={0.8}
+                max={1.25}
+                step={0.01}
+                onChange={(v) => setMove({ zoom: v })}
+              />
+              <NumberField
+                label="Turn per frame (°)"
+                name="rotate"
+                value={a.move.rotate}
+                min={-15}
+                max={15}
+                step={0.5}
+                onChange={(v) => setMove({ rotate: v })}
+              />
+            </div>
+            <div className="row">
+              <NumberField
+                label="Pan x (px/frame)"
+                name="panX"
+                value={a.move.panX}
+                min={-16}
+                max={16}
+                step={0.5}
+                onChange={(v) => setMove({ panX: v })}
+              />
+              <NumberField
+                label="Pan y (px/frame)"
+                name="panY"
+                value={a.move.panY}
+                min={-16}
+                max={16}
+                step={0.5}
+                onChange={(v) => setMove({ panY: v })}
+              />
+            </div>
+            <div className="row">
+              <label title="How much each frame is redrawn: one late Flash step (t = 229) keeps more, two (from t = 479) invent more">
+                Flash steps per frame
+                <select
+                  name="flashSteps"
+                  value={a.flashSteps}
+                  onChange={(e) => s.setAnimation({ flashSteps: Number(e.target.value) as 1 | 2 })}
+                >
+                  <option value={1}>1 (from t = 229)</option>
+                  <option value={2}>2 (from t = 479)</option>
+                </select>
+              </label>
+              <NumberField
+                label="Cadence"
+                name="cadence"
+                value={a.cadence}
+                min={1}
+                max={8}
+                onChange={(v) => s.setAnimation({ cadence: Math.round(v) })}
+              />
+              <label className="check" title="Keep every frame's colours at the first frame's">
+                <input
+                  type="checkbox"
+                  name="colorMatch"
+                  checked={a.colorMatch}
+                  onChange={(e) => s.setAnimation({ colorMatch: e.target.checked })}
+                />
+                Colour match
+              </label>
+            </div>
+          </>
+        ) : (
+          <div className="row">
+            <NumberField
+              label="Keyframes"
+              name="keyframes"
+              value={a.keyframes}
+              min={1}
+              max={20}
+              onChange={(v) => s.setAnimation({ keyframes: Math.round(v) })}
+            />
+            <NumberField
+              label="Zoom per keyframe"
+              name="zoomFactor"
+              value={a.zoomFactor}
+              min={0.4}
+              max={0.85}
+              step={0.05}
+              onChange={(v) => s.setAnimation({ zoomFactor: v })}
+            />
+            <NumberField
+              label="Frames per keyframe"
+              name="framesPerKeyframe"
+              value={a.framesPerKeyframe}
+              min={2}
+              max={60}
+              onChange={(v) => s.setAnimation({ framesPerKeyframe: Math.round(v) })}
+            />
+            <label>
+              Direction
+              <select
+                name="direction"
+                value={a.direction}
+                onChange={(e) => s.setAnimation({ direction: e.target.value as 'in' | 'out' })}
+              >
+                <option value="out">Out</option>
+                <option value="in">In</option>
+              </select>
+            </label>
+          </div>
+        )}
+        <div className="row">
+          <button type="button" className="primary" disabled={!ready || busy} onClick={() => void makeAnimation()}>
+            Animate
+          </button>
+          {(s.animationState === 'running' || s.animationState === 'cancelling') && (
+            <button type="button" disabled={s.animationState === 'cancelling'} onClick={() => void stopAnimation()}>
+              {s.animationState === 'cancelling' ? 'Stopping…' : 'Stop'}
+            </button>
+          )}
+          {s.animationState === 'running' && (
+            <span data-testid="animation-progress">
+              Frame {frames.filter(Boolean).length} of {s.animationTotal}
+            </span>
+          )}
+        </div>
+      </div>
+      {frames.length > 0 && (
+        <div className="animation-player">
+          <canvas ref={player} data-testid="animation-player" data-frame={shown} data-frames={frames.length} />
+          <div className="row">
+            <button type="button" disabled={frames.length < 2} onClick={() => setPlaying(!playing)}>
+              {playing ? 'Pause' : 'Play'}
+            </button>
+            <label>
+              Frame {shown + 1} of {frames.length}
+              <input
+                type="range"
+                name="frame"
+                min={0}
+                max={frames.length - 1}
+                value={shown}
+                onChange={(e) => {
+                  setPlaying(false);
+                  setFrame(Number(e.target.value));
+                }}
+              />
+            </label>
+            <label>
+              Speed
+              <select name="fps" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
+                {[6, 12, 24, 30].map((f) => (
+                  <option key={f} value={f}>
+                    {f} fps
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div className="row">
+            <label>
+              Video
+              <select name="videoFormat" value={format} onChange={(e) => setFormat(e.target.value as VideoFormat)}>
+                <option value="webm">WebM</option>
+                <option value="mp4">MP4</option>
+              </select>
+            </label>
+            <label>
+              Scale
+              <select name="videoScale" value={scale} onChange={(e) => setScale(Number(e.target.value))}>
+                {[1, 2, 4, 8].map((k) => (
+                  <option key={k} value={k}>
+                    ×{k} ({frames[0]!.width * k} px)
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" disabled={busy} onClick={() => void exportAnimation(format, fps, scale)}>
+              Export video
+            </button>
+            {s.animationState === 'exporting' && s.exportProgress && (
+              <>
+                <progress
+                  data-testid="export-progress"
+                  value={s.exportProgress.done}
+                  max={s.exportProgress.total}
+                  aria-label="Export progress"
+                />
+                <button type="button" onClick={cancelExport}>
+                  Cancel export
+                </button>
+              </>
+            )}
+            {s.videoUrl && s.animationState === 'idle' && (
+              <a href={s.videoUrl} download={`kandinsky-${s.seed}.${format}`} data-testid="video-link">
+                Download the video again
+              </a>
+            )}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
