@@ -5,7 +5,10 @@ import { expect, test, type Page } from '@playwright/test';
 
 const manifest = JSON.parse(
   readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8'),
-) as { files: { path: string; sha256: string; chunks: { bytes: number; sha256: string[] } }[] };
+) as { files: { path: string; bytes: number; sha256: string; chunks: { bytes: number; sha256: string[] } }[] };
+/** The pack's size as the app writes it (megabytes, one decimal), escaped for a pattern. */
+const megabytes = (manifest.files.reduce((sum, f) => sum + f.bytes, 0) / 1e6).toFixed(1);
+const PACK_MB = `${megabytes.replace('.', '\\.')} MB`;
 const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
 
 async function ready(page: Page) {
@@ -88,7 +91,9 @@ test('stored packs are listed with their size on disk, and deleting one frees it
   await page.goto('/?ep=wasm');
   await ready(page);
   const panel = page.getByRole('region', { name: 'Stored packs' });
-  await expect(panel.getByTestId('stored-pack')).toHaveText(/^Kandinsky 3 nano \(emoji, 64 px\): 20\.0 MB of 20\.0 MB/);
+  await expect(panel.getByTestId('stored-pack')).toHaveText(
+    new RegExp(`^Kandinsky 3 nano \\(emoji, 64 px\\): ${PACK_MB} of ${PACK_MB}`),
+  );
   const storedKeys = () =>
     page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
