@@ -44,16 +44,31 @@ class Attention(nn.Module):
         b, n, _ = x.shape
         return x.reshape(b, n, self.heads, self.head_dim).transpose(1, 2)
 
-    def forward(
-        self, x: torch.Tensor, context: torch.Tensor, bias: Optional[torch.Tensor] = None
-    ) -> torch.Tensor:
-        """x (B, N, query_dim), context (B, M, context_dim), bias (B, 1, 1, M) from `mask_to_bias`."""
-        q = self._split_heads(self.to_q(x))
-        k = self._split_heads(self.to_k(context))
-        v = self._split_heads(self.to_v(context))
+    def _attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: Optional[torch.Tensor]) -> torch.Tensor:
         logits = torch.matmul(q, k.transpose(-1, -2)) * self.head_dim**-0.5
         if bias is not None:
             logits = logits + bias
         out = torch.matmul(logits.softmax(dim=-1), v)
         b, _, n, _ = out.shape
-        return self.to_out[0](out.transpose(1, 2).reshape(b, n, self.heads * self.head_dim))
+        return out.transpose(1, 2).reshape(b, n, self.heads * self.head_dim)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        context: torch.Tensor,
+        bias: Optional[torch.Tensor] = None,
+        image_tokens: Optional[torch.Tensor] = None,
+        image_weight: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
+        """x (B, N, query_dim), context (B, M, context_dim), bias (B, 1, 1, M) from `mask_to_bias`.
+
+        With an IP-Adapter `processor` (model/ip_adapter.py) and image_tokens (B, T, context_dim), the
+        same query also attends to the image tokens, unmasked, and image_weight (B,) scales that branch.
+        """
+        q = self._split_heads(self.to_q(x))
+        out = self.to_out[0](self._attend(q, self._split_heads(self.to_k(context)), self._split_heads(self.to_v(context)), bias))
+        if image_tokens is None:
+            return out
+        ip = self.processor
+        image = self._attend(q, self._split_heads(ip.to_key_ip(image_tokens)), self._split_heads(ip.to_v_ip(image_tokens)), None)
+        return out + image_weight[:, None, None] * ip.to_out_ip(image)

@@ -24,6 +24,10 @@ class UNetConfig:
     add_self_attention: Tuple[bool, ...] = (False, True, True, True)
     expansion_ratio: int = 4  # feed-forward width in attention blocks
     compression_ratio: int = 2  # BigGAN-deep bottleneck: hidden = max(c_in, c_out) // 2
+    # IP-Adapter (reference §9.1): the image embedding's width (768 for the 3.1 adapter's CLIP), 0 for none,
+    # and how many tokens it becomes.
+    image_embedding_dim: int = 0
+    image_tokens: int = 4
 
     def __post_init__(self) -> None:
         levels = len(self.block_out_channels)

@@ -14,6 +14,7 @@ it carries no text projection of its own.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import List, Tuple
 
 import torch
@@ -68,7 +69,8 @@ class HintEncoder(nn.Module):
 class Kandinsky3ControlNet(nn.Module):
     def __init__(self, config: UNetConfig, scale_factor: int) -> None:
         super().__init__()
-        self.config = config
+        # The 3.1 ControlNet has no IP-Adapter layers: its down-path copy reads text alone.
+        self.config = config = replace(config, image_embedding_dim=0)
         cfg = config
         init = cfg.init_channels
         self.time_embedding = TimestepEmbedding(init, cfg.time_embedding_dim)

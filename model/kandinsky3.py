@@ -7,8 +7,9 @@ checkpoints do (reference §1, §3.2).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
-from typing import Iterable, Tuple
+from typing import Callable, Iterable, Tuple
 
 import torch
 from torch import nn
@@ -26,8 +27,8 @@ UNET_KINDS = ("base", "flash", "inpainting")
 def unet_config_for(config: ModelConfig, kind: str) -> UNetConfig:
     if kind not in UNET_KINDS:
         raise ValueError(f"unknown U-Net kind {kind!r}; expected one of {UNET_KINDS}")
-    if kind == "inpainting":  # noisy latent, keep-mask, masked-image latent (reference §8.1)
-        return replace(config.unet, in_channels=2 * config.movq.latent_channels + 1)
+    if kind == "inpainting":  # noisy latent, keep-mask, masked-image latent (reference §8.1); no IP-Adapter
+        return replace(config.unet, in_channels=2 * config.movq.latent_channels + 1, image_embedding_dim=0)
     return replace(config.unet, in_channels=config.movq.latent_channels)
 
 
@@ -47,6 +48,9 @@ class Kandinsky3(nn.Module):
             raise ValueError("a ControlNet is trained on the base U-Net, so the model needs one")
         # The edge ControlNet (reference §9.2), reading the base U-Net's projected context.
         self.controlnet = Kandinsky3ControlNet(unet_config_for(config, "base"), config.movq.scale_factor) if controlnet else None
+        # The IP-Adapter's image encoder (reference §9.1: CLIP ViT-L/14 for 3.1; nano's own CNN), set by whoever
+        # builds a pack with one: image (B, 3, H, W) in [−1, 1] → (B, config.unet.image_embedding_dim).
+        self.image_encoder: nn.Module | None = None
 
     def controlled_kinds(self) -> tuple:
         return tuple(k for k in CONTROLLED_KINDS if k in self.unets) if self.controlnet is not None else ()
@@ -55,7 +59,7 @@ class Kandinsky3(nn.Module):
         return TextConditioning(self.text_encoder, {kind: unet.encoder_hid_proj for kind, unet in self.unets.items()})
 
 
-def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = ()) -> nn.Module:
+def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = (), keep: Callable[[str], bool] = lambda name: True) -> nn.Module:
     """Deterministic random weights that exercise every path.
 
     Default initialisation zeroes the time-conditioned norm projections, which would hide bugs in
@@ -65,7 +69,7 @@ def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = ()) -> nn
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in sorted(model.named_parameters()):
-            if name.startswith(exclude):
+            if name.startswith(exclude) or not keep(name):
                 continue
             noise = torch.randn(p.shape, generator=generator, dtype=torch.float32)
             if p.ndim == 1 and name.endswith("weight"):  # GroupNorm / LayerNorm / RMSNorm gains
@@ -81,13 +85,36 @@ def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = ()) -> nn
     return model
 
 
+def is_image_adapter_key(name: str) -> bool:
+    """IP-Adapter weights of a U-Net (reference §9.1), with or without the `unets.<kind>.` prefix."""
+    return ".processor." in name or re.search(r"(^|\.)image_(proj|norm)\.", name) is not None
+
+
 def randomize_family_(models: Kandinsky3, seed: int) -> Kandinsky3:
-    """The random test pack's weights: `randomize_` with `seed`, the ControlNet from seed + 1, so that
-    adding it left every other weight as it was."""
-    randomize_(models, seed, exclude=("controlnet.",))
+    """The random test pack's weights: `randomize_` with `seed`, then the ControlNet from seed + 1, the
+    IP-Adapter layers from seed + 2 and the image encoder from seed + 3, so that adding any of them left
+    every other weight as it was."""
+    randomize_(models, seed, exclude=("controlnet.", "image_encoder."), keep=lambda n: not is_image_adapter_key(n))
     if models.controlnet is not None:
         randomize_(models.controlnet, seed + 1)
+    randomize_(models, seed + 2, exclude=("controlnet.", "image_encoder."), keep=is_image_adapter_key)
+    with torch.no_grad():  # a trained adapter's branch starts at zero and stays small beside the text's
+        for name, p in models.named_parameters():
+            if ".to_out_ip." in name:
+                p.mul_(0.1)
+    if models.image_encoder is not None:
+        randomize_(models.image_encoder, seed + 3)
     return models
+
+
+def random_image_encoder(image_dim: int, side: int = 64) -> nn.Module:
+    """The random test pack's image encoder: nano's CNN (model/nano/classifier.py) at its narrowest, ending
+    in `image_dim` features. Imported here, not at the top, as only test packs need it."""
+    from .nano.classifier import EmojiClassifier
+
+    encoder = EmojiClassifier(1, 1, (8, 16, 16, 16, image_dim))
+    encoder.image_size = side
+    return encoder
 
 
 def random_models_for(manifest: dict) -> Kandinsky3:
@@ -96,7 +123,11 @@ def random_models_for(manifest: dict) -> Kandinsky3:
     components = manifest["components"].values()
     kinds = [c["unet"]["kind"] for c in components if c["role"] == "unet"]
     controlnet = any(c["role"] == "controlnet" for c in components)
-    return randomize_family_(Kandinsky3(config, kinds, controlnet=controlnet), manifest["randomSeed"])
+    models = Kandinsky3(config, kinds, controlnet=controlnet)
+    encoder = next((c for c in components if c["role"] == "image-encoder"), None)
+    if encoder is not None:
+        models.image_encoder = random_image_encoder(config.unet.image_embedding_dim, encoder["imageEncoder"]["side"])
+    return randomize_family_(models, manifest["randomSeed"])
 
 
 def weights_digest(model: nn.Module) -> str:

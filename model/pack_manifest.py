@@ -66,6 +66,8 @@ def manifest_problems(manifest: dict) -> List[str]:
         control = component.get("controlnet")
         if control:
             problems += [f"components/{cid}/controlnet: {p}" for p in controlnet_problems(component, components)]
+        if unet and unet.get("imageAdapter"):
+            problems += [f"components/{cid}/unet/imageAdapter: {p}" for p in image_adapter_problems(component, components)]
     default_unet = components.get(manifest["defaults"]["unet"])
     if default_unet is None or default_unet["role"] != "unet":
         problems.append(f"defaults/unet: {manifest['defaults']['unet']} is not a unet component")
@@ -76,6 +78,20 @@ def manifest_problems(manifest: dict) -> List[str]:
     for role in ("text-encoder", "unet", "movq-decoder"):
         if not any(c["role"] == role for c in components.values()):
             problems.append(f"components: a pack needs a {role} component")
+    return problems
+
+
+def image_adapter_problems(component: dict, components: dict) -> List[str]:
+    """Its source is an image-encoder output, and the U-Net takes image_embeds and image_weight."""
+    adapter = component["unet"]["imageAdapter"]
+    problems = []
+    source = components.get(adapter["component"])
+    if source is None or source["role"] != "image-encoder":
+        problems.append(f"{adapter['component']} is not an image-encoder component")
+    elif adapter["output"] not in {o["name"] for o in source["outputs"]}:
+        problems.append(f"{adapter['component']} has no output {adapter['output']}")
+    inputs = {i["name"] for i in component["inputs"]}
+    problems += [f"the U-Net has no input {n}" for n in ("image_embeds", "image_weight") if n not in inputs]
     return problems
 
 

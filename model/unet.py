@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from .attention import Attention, mask_to_bias
+from .ip_adapter import IPAttentionProcessor, image_tokens
 from .config import UNetConfig
 from .steps import Step, Values, run_steps
 
@@ -127,10 +128,13 @@ class ResNetBlock(nn.Module):
 class AttentionBlock(nn.Module):
     """CondGN → attention (self when context_dim is None, else cross) → residual; CondGN → 1×1 FFN → residual."""
 
-    def __init__(self, channels: int, time_embed_dim: int, context_dim: Optional[int], groups: int, head_dim: int, expansion_ratio: int):
+    def __init__(self, channels: int, time_embed_dim: int, context_dim: Optional[int], groups: int, head_dim: int, expansion_ratio: int,
+                 image_adapter: bool = False):
         super().__init__()
         self.in_norm = ConditionalGroupNorm(groups, channels, time_embed_dim)
         self.attention = Attention(channels, context_dim or channels, channels, head_dim)
+        if image_adapter and context_dim:  # IP-Adapter: every cross-attention also reads the image tokens
+            self.attention.processor = IPAttentionProcessor(context_dim, channels)
         self.out_norm = ConditionalGroupNorm(groups, channels, time_embed_dim)
         hidden = expansion_ratio * channels
         self.feed_forward = nn.Sequential(
@@ -139,13 +143,13 @@ class AttentionBlock(nn.Module):
             nn.Conv2d(hidden, channels, kernel_size=1, bias=False),
         )
 
-    def forward(self, x, time_embed, context=None, context_bias=None):
+    def forward(self, x, time_embed, context=None, context_bias=None, image_tokens=None, image_weight=None):
         b, c, h, w = x.shape
         out = self.in_norm(x, time_embed).reshape(b, c, h * w).transpose(1, 2)
         if context is None:  # self-attention: keys come from the normalised features, unmasked
             out = self.attention(out, out)
         else:
-            out = self.attention(out, context, context_bias)
+            out = self.attention(out, context, context_bias, image_tokens, image_weight)
         x = x + out.transpose(1, 2).reshape(b, c, h, w)
         return x + self.feed_forward(self.out_norm(x, time_embed))
 
@@ -177,7 +181,7 @@ class DownBlock(nn.Module):
         for i in range(n):
             ci = c_in if i == 0 else c_out
             resnets_in.append(ResNetBlock(ci, c_out, t, g, cr))
-            attentions.append(AttentionBlock(c_out, t, context_dim, g, hd, er) if context_dim else nn.Identity())
+            attentions.append(AttentionBlock(c_out, t, context_dim, g, hd, er, cfg.image_embedding_dim > 0) if context_dim else nn.Identity())
             resample = "down" if (down_sample and i == n - 1) else None
             resnets_out.append(ResNetBlock(c_out, c_out, t, g, cr, resample))
         self.attentions = nn.ModuleList(attentions)
@@ -215,7 +219,7 @@ class UpBlock(nn.Module):
         for i, (wi, wo) in enumerate(widths):
             resample = "up" if (up_sample and i == 0) else None
             resnets_in.append(ResNetBlock(wi, wi, t, g, cr, resample))
-            attentions.append(AttentionBlock(wi, t, context_dim, g, hd, er) if context_dim else nn.Identity())
+            attentions.append(AttentionBlock(wi, t, context_dim, g, hd, er, cfg.image_embedding_dim > 0) if context_dim else nn.Identity())
             resnets_out.append(ResNetBlock(wi, wo, t, g, cr))
         self.attentions = nn.ModuleList(attentions)
         self.resnets_in = nn.ModuleList(resnets_in)
@@ -263,6 +267,9 @@ class Kandinsky3UNet(nn.Module):
             cat_dim = skip_dims[level] if j > 0 else 0
             up.append(UpBlock(ci, cat_dim, co, cfg, context_dims[level], cfg.add_self_attention[level], up_sample=j > 0))
         self.up_blocks = nn.ModuleList(up)
+        if cfg.image_embedding_dim:  # IP-Adapter (reference §9.1), top-level keys as in the fork
+            self.image_proj = nn.Linear(cfg.image_embedding_dim, cfg.image_tokens * cfg.cross_attention_dim)
+            self.image_norm = nn.LayerNorm(cfg.cross_attention_dim)
         self.conv_norm_out = nn.GroupNorm(cfg.groups, init)
         self.conv_act_out = nn.SiLU()
         self.conv_out = nn.Conv2d(init, cfg.out_channels, kernel_size=3, padding=1)
@@ -275,62 +282,81 @@ class Kandinsky3UNet(nn.Module):
         encoder_attention_mask: torch.Tensor,
         project_context: bool = True,
         control: Optional[Sequence[torch.Tensor]] = None,
+        image_embeds: Optional[torch.Tensor] = None,
+        image_weight: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         """sample (B, C, H, W); timestep (B,) float in 0..999; encoder_hidden_states (B, L, D);
         encoder_attention_mask (B, L) with 1 on real tokens. Returns the model output (B, out_channels, H, W).
 
         With project_context=False the context is taken as already projected (the ONNX text graph does it).
         `control` holds one ControlNet residual per skip connection (`control_names`), already scaled.
+        With an IP-Adapter, image_embeds (B, image_embedding_dim) and image_weight (B,) steer every
+        cross-attention (weight 0: exactly the U-Net without the image).
         """
         context = self.encoder_hid_proj(encoder_hidden_states) if project_context else encoder_hidden_states
         values = {"sample": sample, "timestep": timestep, "context": context, "context_mask": encoder_attention_mask}
         if control is not None:
             values.update(zip(self.control_names(), control))
-        return run_steps(self.steps(controlled=control is not None), values)["model_output"]
+        if image_embeds is not None:
+            values.update(image_embeds=image_embeds, image_weight=image_weight)
+        steps = self.steps(controlled=control is not None, with_image=image_embeds is not None)
+        return run_steps(steps, values)["model_output"]
 
     def control_names(self) -> List[str]:
         """One ControlNet residual per skip connection: every down level but the deepest (reference §9.2:
         the three skips of the full model, two in nano)."""
         return [f"control_{level}" for level in range(len(self.down_blocks) - 1)]
 
-    def steps(self, controlled: bool = False) -> List[Step]:
+    def steps(self, controlled: bool = False, with_image: bool = False) -> List[Step]:
         """The forward pass on an already projected context, one step per ResNet or attention block.
 
         Values: sample, timestep, context, context_mask in; x (the running features), time_embed,
         skip_<level> (kept by each down level but the deepest, taken by its up level) between;
         model_output out. The attention bias is rebuilt from the mask where it is used: it holds
         finfo.min, which is no value to pass between graphs. With `controlled`, control_<level> is read
-        too and added to its skip just before the concatenation (reference §9.2).
+        too and added to its skip just before the concatenation (reference §9.2). With `with_image` (an
+        IP-Adapter U-Net), the prelude also turns image_embeds into image_tokens, which every
+        cross-attention reads with image_weight (§9.1).
         """
         init = self.config.init_channels
+        if with_image and not self.config.image_embedding_dim:
+            raise ValueError("this U-Net has no IP-Adapter layers (image_embedding_dim is 0)")
 
         def prelude(v: Values) -> Values:
             bias = mask_to_bias(v["context_mask"], v["context"].dtype)
             time_embed = self.time_embedding(timestep_embedding(v["timestep"], init).to(v["sample"].dtype))
-            return {"x": self.conv_in(v["sample"]), "time_embed": self.add_time_condition(time_embed, v["context"], bias)}
+            out = {"x": self.conv_in(v["sample"]), "time_embed": self.add_time_condition(time_embed, v["context"], bias)}
+            if with_image:
+                out["image_tokens"] = image_tokens(self.image_proj, self.image_norm, v["image_embeds"], self.config.image_tokens)
+            return out
 
         def head(v: Values) -> Values:
             return {"model_output": self.conv_out(self.conv_act_out(self.conv_norm_out(v["x"])))}
 
-        steps = [Step("prelude", (self.time_embedding, self.add_time_condition, self.conv_in),
-                      ("sample", "timestep", "context", "context_mask"), ("x", "time_embed"), prelude)]
+        image_io = ("image_embeds",) if with_image else ()
+        steps = [Step("prelude", (self.time_embedding, self.add_time_condition, self.conv_in)
+                      + ((self.image_proj, self.image_norm) if with_image else ()),
+                      ("sample", "timestep", "context", "context_mask") + image_io,
+                      ("x", "time_embed") + (("image_tokens",) if with_image else ()), prelude)]
         last = len(self.down_blocks) - 1
         for level, block in enumerate(self.down_blocks):
             layers = block.layers()
             for n, layer in enumerate(layers):
                 keeps_skip = level != last and n == len(layers) - 1
-                steps.append(_layer_step(f"down_blocks.{level}", layer, skip_out=f"skip_{level}" if keeps_skip else None))
+                steps.append(_layer_step(f"down_blocks.{level}", layer, skip_out=f"skip_{level}" if keeps_skip else None,
+                                         with_image=with_image))
         for j, block in enumerate(self.up_blocks):
             for n, layer in enumerate(block.layers()):
                 takes_skip = j != 0 and n == 0
                 steps.append(_layer_step(f"up_blocks.{j}", layer, skip_in=f"skip_{last - j}" if takes_skip else None,
-                                         control_in=f"control_{last - j}" if takes_skip and controlled else None))
+                                         control_in=f"control_{last - j}" if takes_skip and controlled else None,
+                                         with_image=with_image))
         steps.append(Step("out", (self.conv_norm_out, self.conv_out), ("x",), ("model_output",), head))
         return steps
 
 
 def _layer_step(prefix: str, layer: Layer, skip_in: Optional[str] = None, skip_out: Optional[str] = None,
-                control_in: Optional[str] = None) -> Step:
+                control_in: Optional[str] = None, with_image: bool = False) -> Step:
     """One block of a level: the skip (plus its control residual, if any) is concatenated before the first
     block of an up level, and kept after the last block of a down level."""
     name, module, attends_text = layer
@@ -339,10 +365,13 @@ def _layer_step(prefix: str, layer: Layer, skip_in: Optional[str] = None, skip_o
         skip = None if skip_in is None else (v[skip_in] if control_in is None else v[skip_in] + v[control_in])
         x = v["x"] if skip is None else torch.cat([v["x"], skip], dim=1)
         if attends_text:
-            x = module(x, v["time_embed"], v["context"], mask_to_bias(v["context_mask"], v["context"].dtype))
+            bias = mask_to_bias(v["context_mask"], v["context"].dtype)
+            image = (v["image_tokens"], v["image_weight"]) if with_image else ()
+            x = module(x, v["time_embed"], v["context"], bias, *image)
         else:
             x = module(x, v["time_embed"])
         return {"x": x, skip_out: x} if skip_out else {"x": x}
 
-    reads = ("x", "time_embed") + ((skip_in,) if skip_in else ()) + ((control_in,) if control_in else ()) + (("context", "context_mask") if attends_text else ())
+    text = ("context", "context_mask") + (("image_tokens", "image_weight") if with_image else ()) if attends_text else ()
+    reads = ("x", "time_embed") + ((skip_in,) if skip_in else ()) + ((control_in,) if control_in else ()) + text
     return Step(f"{prefix}.{name}", (module,), reads, ("x",) + ((skip_out,) if skip_out else ()), run)

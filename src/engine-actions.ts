@@ -1,6 +1,7 @@
 // What the UI asks of the engine, and how answers and errors land in the store.
 import type {
   ControlParams,
+  FusionParams,
   GeneratedImage,
   GenerateParams,
   LoadOptions,
@@ -13,6 +14,7 @@ import { useAppStore } from './store';
 import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas/canvas-image';
 import { rasterizeMask } from './canvas/mask-ops';
 import { edgeHint } from './edges/edge-hint';
+import { fusionParams } from './fusion/fusion-params';
 import { addToHistory, listHistory } from './history/history-store';
 import type { GenerationParameters } from './png/generation-parameters';
 import { imagePng, parametersFromFile } from './png/png-file';
@@ -161,6 +163,15 @@ export async function generateImage(): Promise<void> {
       return;
     }
   }
+  let fusion: FusionParams | undefined;
+  if (s.fusionEnabled && s.pack.imageFusion) {
+    try {
+      fusion = fusionParams(s.fusionPictures, s.fusionStrength);
+    } catch (e) {
+      s.setEngine({ status: 'error', error: errorOf(e) });
+      return;
+    }
+  }
   s.setEngine({ status: 'generating', error: null, progress: null, batch: [] });
   const batch: ShownImage[] = [];
   try {
@@ -175,17 +186,23 @@ export async function generateImage(): Promise<void> {
         width: s.width,
         height: s.height,
         ...(control && { control }),
+        ...(fusion && { fusion }),
       };
       const image = await engine().generate(params, onProgress);
-      const recorded = { ...params, control: undefined }; // the parameters text names the hint, not its pixels
+      // The parameters text names the hint and the pictures, not their pixels.
+      const recorded = { ...params, control: undefined, fusion: undefined };
       const edgeGuidance = control && {
         source: s.edgeSource,
         strength: control.strength,
         start: control.start,
         end: control.end,
       };
+      const imageFusion = fusion && {
+        pictures: s.fusionPictures.map((p) => ({ name: p.name, weight: p.weight })),
+        strength: fusion.scale,
+      };
       const entry = shown(
-        { ...recorded, model, ...(edgeGuidance && { edgeGuidance }) },
+        { ...recorded, model, ...(edgeGuidance && { edgeGuidance }), ...(imageFusion && { imageFusion }) },
         image,
         (store.getState().image?.id ?? 0) + 1,
       );

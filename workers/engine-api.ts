@@ -68,6 +68,8 @@ export interface LoadedPack {
   samplers: SamplerName[];
   /** The pack has an edge ControlNet: generate accepts `control`. */
   edgeGuidance: boolean;
+  /** The pack has an IP-Adapter on its text-to-image U-Nets: generate accepts `fusion`. */
+  imageFusion: boolean;
   /** The pack has an inpainting U-Net and a MoVQ encoder: inpaint, outpainting and infinite zoom work. */
   canInpaint: boolean;
   maxTextLength: number;
@@ -93,6 +95,18 @@ export interface GenerateParams {
   init?: { image: Uint8ClampedArray; strength: number };
   /** Edge-guided generation (packs with a ControlNet): the layout follows the hint. */
   control?: ControlParams;
+  /** Image fusion (packs with an IP-Adapter): the picture takes after these reference pictures. */
+  fusion?: FusionParams;
+}
+
+/** Reference pictures and how hard they steer (reference §9.1). With an empty prompt, the result is a
+ * variation of the pictures. */
+export interface FusionParams {
+  /** 1 to 4 pictures, RGBA at any size (scaled and centre-cropped to the encoder's square), each with
+   * its weight (0 … 2) in the weighted sum of their embeddings. */
+  images: { pixels: Uint8ClampedArray; width: number; height: number; weight: number }[];
+  /** The image branch's weight in every cross-attention: 0 ignores the pictures, 1 as trained, up to 2. */
+  scale: number;
 }
 
 /** The ControlNet's hint and how hard and when it steers (reference §9.2). */

@@ -31,6 +31,7 @@ import { UrlPackSource } from './pack/url-pack-source';
 import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
 import { checkInpaintParams, inpaint, inpaintingUNet, movqEncoder } from './pipeline/inpaint';
 import { controlNetComponent } from './pipeline/controlnet';
+import { imageAdapterFor } from './pipeline/image-fusion';
 import { IdbConditioningCache } from './pipeline/conditioning-store';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
@@ -207,6 +208,7 @@ export class Engine implements EngineApi {
       resolution: manifest.resolution ?? { multipleOf: 8 * manifest.latent.scaleFactor, min: 64, max: 2048 },
       samplers: availableSamplers(manifest),
       edgeGuidance: Object.values(manifest.components).some((c) => c.role === 'controlnet'),
+      imageFusion: availableSamplers(manifest).some((s) => imageAdapterFor(manifest, unetFor(manifest, s))),
       canInpaint: inpaintingUNet(manifest) !== null && movqEncoder(manifest) !== null,
       maxTextLength: manifest.text.maxLength,
       description: manifest.description ?? '',
@@ -249,14 +251,15 @@ export class Engine implements EngineApi {
         onProgress({ phase: 'denoise', step: 0, steps: 1 });
         await new Promise<never>(() => {}); // a step that never returns
       }
-      // Image-to-image needs the encoder, and edge guidance the ControlNet, which plain text-to-image
-      // never loads.
+      // Image-to-image needs the encoder, edge guidance the ControlNet and fusion the image encoder,
+      // which plain text-to-image never loads.
       const { manifest } = loaded.context;
       await this.loadLazily(
         loaded,
         [
           params.init ? movqEncoder(manifest) : null,
           params.control ? controlNetComponent(manifest, unetFor(manifest, params.sampler)) : null,
+          params.fusion ? (imageAdapterFor(manifest, unetFor(manifest, params.sampler))?.encoder ?? null) : null,
         ],
         onProgress,
       );

@@ -22,7 +22,7 @@ from ..config import PRESETS
 from ..kandinsky3 import UNET_KINDS
 from ..export.graph_parts import DEFAULT_PART_BYTES
 from ..export.pack import PackOptions, export_pack
-from .checkpoints import CheckpointError, read_checkpoint, read_controlnet
+from .checkpoints import CheckpointError, read_checkpoint, read_controlnet, read_ip_adapter
 from .load_modules import models_from_checkpoint
 
 
@@ -41,6 +41,8 @@ def main(argv=None) -> int:
     parser.add_argument("--part-mb", type=float, default=DEFAULT_PART_BYTES / 1e6,
                         help="fp32 weight megabytes per ONNX file; the text encoder and U-Net are split into parts")
     parser.add_argument("--controlnet", type=Path, help="the 3.1 HED ControlNet's weights (file or folder), added to the base pack")
+    parser.add_argument("--ip-adapter", type=Path,
+                        help="the 3.1 IP-Adapter folder (unet/ and image_encoder/): the base pack gets image fusion")
     parser.add_argument("--default-size", type=int, default=1024)
     parser.add_argument("--max-size", type=int, default=2048)
     args = parser.parse_args(argv)
@@ -54,6 +56,8 @@ def main(argv=None) -> int:
         checkpoint = read_checkpoint(args.source, kinds, "fp16" if args.fp16_variant else None)
         if args.controlnet:
             checkpoint.controlnet = read_controlnet(args.controlnet)
+        if args.ip_adapter:
+            checkpoint.ip_adapter = read_ip_adapter(args.ip_adapter)
         tokenizer_path = args.tokenizer or checkpoint.tokenizer_json
         if tokenizer_path is None:
             raise CheckpointError("no tokenizer.json in the checkpoint: pass --tokenizer (a T5 tokenizer.json)")

@@ -31,6 +31,14 @@ class CheckpointError(ValueError):
 
 
 @dataclass
+class IPAdapterCheckpoint:
+    unet: Dict[str, torch.Tensor]  # the whole U-Net: the base weights, image_proj, image_norm, IP layers
+    image_encoder: Dict[str, torch.Tensor]  # transformers' CLIPVisionModelWithProjection names
+    image_encoder_config: dict  # its config.json, {} when the folder has none
+    processor_config: dict  # image_processor/preprocessor_config.json, {} when the folder has none
+
+
+@dataclass
 class Checkpoint:
     layout: str  # "diffusers" | "original"
     unets: Dict[str, Dict[str, torch.Tensor]]
@@ -43,6 +51,8 @@ class Checkpoint:
     name_maps: List[NameMap] = field(default_factory=list)
     # The 3.1 HED ControlNet (fork `UNetKandi3Controlnet`), renamed; it drives the base U-Net.
     controlnet: Optional[Dict[str, torch.Tensor]] = None
+    # The 3.1 IP-Adapter (reference §9.1): its U-Net, renamed, which takes the base U-Net's place.
+    ip_adapter: Optional[IPAdapterCheckpoint] = None
 
     @property
     def unconditional(self) -> str:
@@ -116,6 +126,50 @@ def read_controlnet(path: Path) -> Dict[str, torch.Tensor]:
     if not any(k.startswith("input_hint_block.") for k in state):
         raise CheckpointError(f"{path}: no input_hint_block.* keys, so this is not a Kandinsky 3.1 ControlNet")
     return _renamed(state, NameMap("controlnet", UNET_RULES))
+
+
+def _one_weights_file(folder: Path) -> Dict[str, torch.Tensor]:
+    """A diffusers/transformers weights folder, or a folder holding one file in any name (the fork saves
+    its U-Nets as single torch files)."""
+    try:
+        return read_weights_folder(folder)
+    except CheckpointError:
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".safetensors", ".bin", ".pt", ".ckpt", ".pth"))
+        if len(files) != 1:
+            raise CheckpointError(f"{folder}: expected one weights file, found {len(files)}") from None
+        return _load_file(files[0])
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text()) if path.is_file() else {}
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path}: not valid JSON ({e})") from None
+
+
+def read_ip_adapter(path: Path) -> IPAdapterCheckpoint:
+    """The 3.1 IP-Adapter as the Hub's ai-forever/kandinsky3_ip_adapter holds it: `unet/` (fork
+    `UNetKandi3IpAdapter`: the U-Net's original grammar plus `image_proj`, `image_norm` and each
+    cross-attention's `processor.{to_key_ip, to_v_ip, to_out_ip}`; renamed by the U-Net's rules) and
+    `image_encoder/` (transformers' CLIPVisionModelWithProjection, names kept), with their configs."""
+    if not path.is_dir():
+        raise CheckpointError(f"{path} is missing: pass the IP-Adapter folder (with unet/ and image_encoder/)")
+    for sub in ("unet", "image_encoder"):
+        if not (path / sub).is_dir():
+            raise CheckpointError(f"{path} has no {sub}/ folder: pass the IP-Adapter folder (with unet/ and image_encoder/)")
+    state = _one_weights_file(path / "unet")
+    for wrapper in ("unet", "state_dict"):
+        if isinstance(state.get(wrapper), dict):
+            state = state[wrapper]
+    if not any(".processor.to_key_ip." in k for k in state) or "image_proj.weight" not in state:
+        raise CheckpointError(f"{path / 'unet'}: no image_proj or processor.to_key_ip keys, so this is not a Kandinsky 3.1 IP-Adapter U-Net")
+    encoder = dict(read_weights_folder(path / "image_encoder"))
+    encoder.pop("vision_model.embeddings.position_ids", None)  # a buffer older transformers saved
+    if "visual_projection.weight" not in encoder:
+        raise CheckpointError(f"{path / 'image_encoder'}: no visual_projection.weight, so this is not a CLIPVisionModelWithProjection")
+    return IPAdapterCheckpoint(_renamed(state, NameMap("ip-adapter unet", UNET_RULES)), encoder,
+                               _json(path / "image_encoder" / "config.json"),
+                               _json(path / "image_processor" / "preprocessor_config.json"))
 
 
 def read_checkpoint(source: Path, kinds: List[str], variant: Optional[str] = None) -> Checkpoint:

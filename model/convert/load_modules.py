@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ..config import ModelConfig
+from ..clip_vision import CLIPVisionEncoder, clip_config_from
 from ..kandinsky3 import Kandinsky3
 from ..meta_device import meta_device
 from .checkpoints import Checkpoint, CheckpointError
@@ -75,11 +76,29 @@ def models_from_checkpoint(checkpoint: Checkpoint, config: ModelConfig, kind: st
     """The text encoder, MoVQ and one U-Net (with the ControlNet, for the base U-Net it was trained on),
     holding the checkpoint's tensors; notes on filled keys."""
     with_controlnet = checkpoint.controlnet is not None and kind == "base"
+    ip = checkpoint.ip_adapter if kind == "base" else None
+    if ip is not None:  # the adapter's U-Net carries the base weights too, and takes the base's place
+        config = config.with_unet(image_embedding_dim=ip.unet["image_proj.weight"].shape[1],
+                                  image_tokens=ip.unet["image_proj.weight"].shape[0] // config.unet.cross_attention_dim)
     with meta_device():
         models = Kandinsky3(config, [kind], controlnet=with_controlnet)
+        if ip is not None:
+            models.image_encoder = CLIPVisionEncoder(clip_config_from(ip.image_encoder_config, ip.processor_config, ip.image_encoder))
     notes = load_strict(models.text_encoder, checkpoint.text_encoder, "text encoder")
     notes += load_strict(models.movq, checkpoint.movq, "movq")
-    notes += load_strict(models.unets[kind], checkpoint.unets[kind], f"{kind} U-Net")
+    if ip is not None:
+        # The fork keeps the text projection beside the U-Net (projection.pt): the base's serves when the
+        # adapter's file has none of its own.
+        projection = {k: v for k, v in checkpoint.unets[kind].items() if k.startswith("encoder_hid_proj.")}
+        if not any(k.startswith("encoder_hid_proj.") for k in ip.unet):
+            notes.append("the IP-Adapter U-Net has no text projection of its own; it uses the base's")
+        notes += load_strict(models.unets[kind], {**projection, **ip.unet}, "IP-Adapter U-Net")
+        notes += load_strict(models.image_encoder, ip.image_encoder, "image encoder")
+        notes.append("the base pack's U-Net is the IP-Adapter's (the base weights with image_proj, image_norm and the IP layers)")
+    else:
+        notes += load_strict(models.unets[kind], checkpoint.unets[kind], f"{kind} U-Net")
+    if checkpoint.ip_adapter is not None and kind != "base":
+        notes.append(f"the IP-Adapter is trained on the base U-Net, so the {kind} pack leaves it out")
     if with_controlnet:
         notes += load_strict(models.controlnet, checkpoint.controlnet, "ControlNet")
     elif checkpoint.controlnet is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from ..config import PRESETS
-from ..kandinsky3 import UNET_KINDS, Kandinsky3, randomize_family_
+from ..kandinsky3 import UNET_KINDS, Kandinsky3, random_image_encoder, randomize_family_
 from ..word_tokenizer import build_vocab, tokenizer_json
 from .graph_parts import DEFAULT_PART_BYTES
 from .pack import PackOptions, export_pack
@@ -38,6 +38,9 @@ def main(argv=None) -> int:
     parser.add_argument("--config", choices=sorted(PRESETS), required=True, help="architecture preset (model/config.py)")
     parser.add_argument("--unets", default="base", help=f"comma-separated U-Net kinds to include, from {','.join(UNET_KINDS)}")
     parser.add_argument("--controlnet", action="store_true", help="include an edge ControlNet (reference §9.2) driving the base and Flash U-Nets")
+    parser.add_argument("--image-adapter", type=int, default=0, metavar="WIDTH",
+                        help="random packs: include IP-Adapter layers (reference §9.1) on the base and Flash U-Nets, fed by "
+                             "a random image encoder with WIDTH features")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--weights", type=Path, help="state dict of model.kandinsky3.Kandinsky3 (torch.save)")
     source.add_argument("--random-seed", type=int, help="deterministic random weights, for test packs")
@@ -61,7 +64,13 @@ def main(argv=None) -> int:
 
     config = PRESETS[args.config]
     kinds = [k.strip() for k in args.unets.split(",") if k.strip()]
+    if args.image_adapter and args.random_seed is None:
+        parser.error("--image-adapter is for random packs; the nano pack's comes from model/nano/export_pack.py")
+    if args.image_adapter:
+        config = config.with_unet(image_embedding_dim=args.image_adapter)
     models = Kandinsky3(config, kinds, controlnet=args.controlnet)
+    if args.image_adapter:
+        models.image_encoder = random_image_encoder(args.image_adapter)
     if args.weights:
         models.load_state_dict(torch.load(args.weights, map_location="cpu"), strict=True)
         weights = "trained"

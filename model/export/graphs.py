@@ -35,7 +35,7 @@ class TensorSpec:
 @dataclass
 class Graph:
     component: str  # manifest component id, e.g. "unet_base"
-    role: str  # "text-encoder" | "unet" | "controlnet" | "movq-encoder" | "movq-decoder"
+    role: str  # "text-encoder" | "unet" | "controlnet" | "image-encoder" | "movq-encoder" | "movq-decoder"
     module: nn.Module
     inputs: List[TensorSpec]
     outputs: List[TensorSpec]
@@ -52,19 +52,23 @@ class Graph:
 
 class UNetGraph(nn.Module):
     """The U-Net on an already projected context (the text graph applies each U-Net's projection);
-    a controlled one also takes one ControlNet residual per skip (zeros when no hint is given)."""
+    a controlled one also takes one ControlNet residual per skip (zeros when no hint is given), and one
+    with an IP-Adapter the image embedding and its weight (0 when no image is given)."""
 
     def __init__(self, unet, controlled: bool = False) -> None:
         super().__init__()
         self.unet = unet
         self.controlled = controlled
+        self.with_image = unet.config.image_embedding_dim > 0
 
-    def forward(self, sample, timestep, context, context_mask, *control):
+    def forward(self, sample, timestep, context, context_mask, *extra):
+        control = list(extra[: len(extra) - 2]) if self.with_image else list(extra)
+        image = dict(image_embeds=extra[-2], image_weight=extra[-1]) if self.with_image else {}
         return self.unet(sample, timestep, context, context_mask, project_context=False,
-                         control=list(control) if self.controlled else None)
+                         control=control if self.controlled else None, **image)
 
     def steps(self):
-        return self.unet.steps(controlled=self.controlled)
+        return self.unet.steps(controlled=self.controlled, with_image=self.with_image)
 
 
 class ControlNetGraph(nn.Module):
@@ -76,6 +80,13 @@ class ControlNetGraph(nn.Module):
         return self.controlnet(sample, timestep, context, context_mask, hint)
 
 
+def image_specs(image_dim: int) -> List[TensorSpec]:
+    """An IP-Adapter U-Net's image inputs: the (mixed) image embedding and the weight of its branch."""
+    if not image_dim:
+        return []
+    return [TensorSpec("image_embeds", "float32", ("batch", image_dim)), TensorSpec("image_weight", "float32", ("batch",))]
+
+
 def control_shapes(models: Kandinsky3) -> List[Tuple[int, int]]:
     """(channels, how many times smaller than the latent) of each ControlNet residual: the skip of
     down level k is 2^(k+1) smaller."""
@@ -85,6 +96,18 @@ def control_shapes(models: Kandinsky3) -> List[Tuple[int, int]]:
 def control_specs(models: Kandinsky3) -> List[TensorSpec]:
     return [TensorSpec(name, "float32", ("batch", c, f"{name}_height", f"{name}_width"))
             for name, (c, _) in zip(models.controlnet.output_names(), control_shapes(models))]
+
+
+class ImageEncoderGraph(nn.Module):
+    """Reference picture (B, 3, S, S), normalised as the manifest's imageEncoder says → (B, image_embedding_dim),
+    un-normalised (reference §9.1)."""
+
+    def __init__(self, encoder) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, image):
+        return self.encoder.features(image)
 
 
 class MoVQEncoderGraph(nn.Module):
@@ -161,8 +184,12 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
         c_in = unet.config.in_channels
         takes_control = kind in controlled
 
-        def unet_inputs(rng, batch, h, w, text_length, c_in=c_in, takes_control=takes_control):
+        def unet_inputs(rng, batch, h, w, text_length, c_in=c_in, takes_control=takes_control,
+                        image_dim=unet.config.image_embedding_dim):
             feeds = denoiser_inputs(rng, batch, h, w, text_length, c_in)
+            if image_dim:  # an image embedding, at weights from 0 to 1
+                feeds["image_embeds"] = rng.standard_normal((batch, image_dim)).astype(np.float32)
+                feeds["image_weight"] = rng.uniform(0, 1, size=(batch,)).astype(np.float32)
             if takes_control:
                 # Noise at a tenth of unit scale: the adds are exercised (not just zeros), at the size a
                 # trained ControlNet's residuals have (they start at zero and stay small beside the skips).
@@ -173,7 +200,7 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
         graph_module = UNetGraph(unet, takes_control).eval()
         graphs.append(Graph(
             f"unet_{kind}", "unet", graph_module,
-            denoiser_specs(c_in) + (residuals if takes_control else []),
+            denoiser_specs(c_in) + (residuals if takes_control else []) + image_specs(unet.config.image_embedding_dim),
             [TensorSpec("model_output", "float32", ("batch", unet.config.out_channels, "height", "width"))],
             unet_inputs,
             graph_module.steps,
@@ -212,7 +239,34 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
         [TensorSpec("image", "float32", ("batch", cfg.movq.out_channels, "image_height", "image_width"))],
         latent_inputs,
     ))
+    if models.image_encoder is not None:
+        side = image_encoder_side(models)
+        width = models.config.unet.image_embedding_dim
+
+        def reference_images(rng, batch, h, w, text_length):
+            return {"image": rng.uniform(-1, 1, size=(batch, 3, side, side)).astype(np.float32)}
+
+        graphs.append(Graph(
+            "image_encoder", "image-encoder", ImageEncoderGraph(models.image_encoder).eval(),
+            [TensorSpec("image", "float32", ("batch", 3, side, side))],
+            [TensorSpec("image_embeds", "float32", ("batch", width))],
+            reference_images,
+        ))
     return graphs
+
+
+def image_encoder_side(models: Kandinsky3) -> int:
+    """The square size the image encoder takes (the worker scales reference pictures to it): 224 for
+    CLIP ViT-L/14, nano's trained image size for its CNN."""
+    return int(getattr(models.image_encoder, "image_size", 224))
+
+
+def image_encoder_normalisation(models: Kandinsky3) -> dict:
+    """Per-channel mean and std the worker applies to RGB in [0, 1]: CLIP's for the 3.1 encoder; nano's
+    CNN reads [−1, 1], which is mean 0.5 and std 0.5."""
+    encoder = models.image_encoder
+    return {"mean": [float(v) for v in getattr(encoder, "mean", (0.5,) * 3)],
+            "std": [float(v) for v in getattr(encoder, "std", (0.5,) * 3)]}
 
 
 def trace_shape(models: Kandinsky3) -> Tuple[int, int, int, int]:

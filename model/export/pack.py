@@ -21,7 +21,8 @@ from .memory_plan import add_memory_plan
 from ..steps import unique_parameters
 from .graph_parts import DEFAULT_PART_BYTES, Part, check_parts, split_into_parts
 from .preview_map import add_preview_map
-from .graphs import Graph, control_shapes, export_onnx, graphs_for, probe_shape, trace_shape
+from .graphs import (Graph, control_shapes, export_onnx, graphs_for, image_encoder_normalisation, image_encoder_side, probe_shape,
+                     trace_shape)
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert, format_for
 
@@ -257,6 +258,13 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             }
             if kind == "flash":
                 entry["unet"]["flashTimesteps"] = list(options.flash_timesteps)
+            if unet_cfg.image_embedding_dim:  # IP-Adapter inputs (reference §9.1)
+                entry["unet"]["imageAdapter"] = {"component": "image_encoder", "output": "image_embeds",
+                                                 "tokens": unet_cfg.image_tokens}
+        if graph.role == "image-encoder":
+            # The unconditional row of image guidance is the embedding of an all-zero encoder input (§9.1).
+            entry["imageEncoder"] = {"side": image_encoder_side(models), **image_encoder_normalisation(models),
+                                     "unconditional": "zero-image"}
         if graph.role == "controlnet":
             entry["controlnet"] = {
                 "hint": "sobel-edges",

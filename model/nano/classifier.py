@@ -29,19 +29,23 @@ def _stage(c_in: int, c_out: int) -> nn.Sequential:
     )
 
 
+# The judge's widths: a stem, then four stages that halve the size (64 → 4); the last is the feature width.
+JUDGE_WIDTHS = (32, 64, 128, 256, FEATURES)
+
+
 class EmojiClassifier(nn.Module):
-    def __init__(self, concepts: int, styles: int) -> None:
+    def __init__(self, concepts: int, styles: int, widths=JUDGE_WIDTHS) -> None:
         super().__init__()
+        self.widths = tuple(widths)
+        stages = [_stage(a, b) for a, b in zip(self.widths[:-1], self.widths[1:])]
         self.trunk = nn.Sequential(
-            nn.Conv2d(3, 32, 3, padding=1), nn.SiLU(),
-            _stage(32, 64), _stage(64, 128), _stage(128, 256), _stage(256, FEATURES),  # 64 → 4
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            nn.Conv2d(3, self.widths[0], 3, padding=1), nn.SiLU(), *stages, nn.AdaptiveAvgPool2d(1), nn.Flatten(),
         )
-        self.concept = nn.Linear(FEATURES, concepts)
-        self.style = nn.Linear(FEATURES, styles)
+        self.concept = nn.Linear(self.widths[-1], concepts)
+        self.style = nn.Linear(self.widths[-1], styles)
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
-        """(B, 3, 64, 64) in [−1, 1] → (B, 256) pooled features (the KID space)."""
+        """(B, 3, 64, 64) in [−1, 1] → (B, widths[-1]) pooled features (the judge's: the KID space)."""
         return self.trunk(images)
 
     def forward(self, images: torch.Tensor):
@@ -69,14 +73,20 @@ def augment(x: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
 
 def load_classifier(path: Path, dev) -> EmojiClassifier:
     state = torch.load(path, map_location="cpu")
-    model = EmojiClassifier(state["concepts"], state["styles"]).to(dev).eval()
+    model = EmojiClassifier(state["concepts"], state["styles"], state.get("widths", JUDGE_WIDTHS)).to(dev).eval()
     model.load_state_dict({k: v.float() for k, v in state["model"].items()})
     return model
 
 
 def main(argv=None) -> int:
     parser = training_arguments(__doc__, minutes=20.0, batch=128, lr=2e-3, checkpoint=str(CHECKPOINTS / "nano-classifier.pt"))
+    parser.add_argument("--widths", default=",".join(map(str, JUDGE_WIDTHS)),
+                        help="stem and stage widths; the IP-Adapter's image encoder is a narrower one (model/nano/train_ip_adapter.py)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from this checkpoint's weights (a second, warm-restarted run on a CPU's short budget)")
     args = parser.parse_args(argv)
+    widths = tuple(int(w) for w in args.widths.split(","))
 
     dev = device()
     data = load_dataset(args.dataset)
@@ -84,23 +94,31 @@ def main(argv=None) -> int:
     images = torch.from_numpy(data["images"]).to(dev)
     concept = torch.from_numpy(data["concept"].astype(np.int64)).to(dev)
     style = torch.from_numpy(data["style"].astype(np.int64)).to(dev)
-    torch.manual_seed(0)
-    model = EmojiClassifier(len(data["concepts"]), len(data["styles"])).to(dev)
+    torch.manual_seed(args.seed)
+    model = EmojiClassifier(len(data["concepts"]), len(data["styles"]), widths).to(dev)
+    step = 0
+    if args.init is not None:
+        start = torch.load(args.init, map_location="cpu")
+        if tuple(start.get("widths", JUDGE_WIDTHS)) != widths:
+            raise SystemExit(f"{args.init} has widths {start.get('widths')}, not {widths}")
+        model.load_state_dict({k: v.float() for k, v in start["model"].items()})
+        step = start["step"]
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(args.seed)
 
     def checkpoint(step):
         save_checkpoint(Path(args.checkpoint), {
             "model": {k: v.half() for k, v in model.state_dict().items()}, "step": step,
-            "concepts": len(data["concepts"]), "styles": len(data["styles"]),
+            "concepts": len(data["concepts"]), "styles": len(data["styles"]), "widths": widths,
         })
 
-    run = TrainingRun(args.minutes, args.max_steps, args.save_minutes, 0, checkpoint)
+    run = TrainingRun(args.minutes, args.max_steps, args.save_minutes, step, checkpoint)
+    first = step
     model.train()
     while run.running():
         # Cosine decay over the time budget (or the step budget), so a short run still ends annealed.
         for group in opt.param_groups:
-            group["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * run.progress())) * min(1.0, (run.step + 1) / 100)
+            group["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * run.progress())) * min(1.0, (run.step - first + 1) / 100)
         idx = torch.from_numpy(train[rng.integers(0, len(train), args.batch)]).to(dev)
         x = augment(images[idx].permute(0, 3, 1, 2).float() / 127.5 - 1, rng)
         with autocast(dev):

@@ -18,19 +18,39 @@ from ..config import NANO
 from ..export.pack import PackOptions, export_pack
 from ..kandinsky3 import Kandinsky3
 from ..word_tokenizer import tokenizer_json
-from .dataset import CREDITS
+from .classifier import load_classifier
+from .dataset import CREDITS, SIZE
 from .training import CHECKPOINTS, LATENT_CLIP_RANGE, SEED_WEIGHTS, load_checkpoint
 
 
-def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = None) -> tuple:
+def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = None,
+             image_adapter: tuple[Path, Path] | None = None) -> tuple:
     """→ (models, metadata of the base run). unet_paths: kind → checkpoint; 'base' is required. With
-    controlnet_path, the edge ControlNet (model/nano/train_controlnet.py) comes too."""
+    controlnet_path, the edge ControlNet (model/nano/train_controlnet.py) comes too; with image_adapter
+    (adapter checkpoint, image encoder checkpoint), the IP-Adapter of model/nano/train_ip_adapter.py."""
     movq = load_checkpoint(movq_path)
     base = load_checkpoint(unet_paths["base"])
     if movq is None or base is None:
         raise SystemExit(f"need {movq_path} and {unet_paths['base']}")
-    models = Kandinsky3(NANO, tuple(unet_paths), controlnet=controlnet_path is not None).eval()
+    config, adapter, encoder = NANO, None, None
+    if image_adapter is not None:
+        adapter = load_checkpoint(image_adapter[0])
+        if adapter is None or not image_adapter[1].exists():
+            raise SystemExit(f"need {image_adapter[0]} and {image_adapter[1]}")
+        encoder = load_classifier(image_adapter[1], "cpu")
+        if encoder.widths[-1] != adapter["image_embedding_dim"]:
+            raise SystemExit(f"{image_adapter[0]} was trained on a {adapter['image_embedding_dim']}-wide image "
+                             f"encoder, not {image_adapter[1]} ({encoder.widths[-1]} wide)")
+        encoder.image_size = SIZE
+        config = NANO.with_unet(image_embedding_dim=adapter["image_embedding_dim"])
+    models = Kandinsky3(config, tuple(unet_paths), controlnet=controlnet_path is not None).eval()
     state = {f"movq.{k}": v for k, v in movq.get("ema", movq["model"]).items()}
+    if adapter is not None:
+        # Trained on the base U-Net; Flash is distilled from it and keeps its attention layout, so the
+        # same adapter steers it too (as IP-Adapters carry over to fine-tunes of their base).
+        for kind in ("base", "flash"):
+            if kind in unet_paths:
+                state.update({f"unets.{kind}.{k}": v for k, v in adapter.get("ema", adapter["model"]).items()})
     if controlnet_path is not None:
         run = load_checkpoint(controlnet_path)
         if run is None:
@@ -47,6 +67,7 @@ def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = N
         if kind == "base":
             state.update({k: v for k, v in weights.items() if k.startswith("text_encoder.")})
     models.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    models.image_encoder = encoder  # after the strict load: it comes with its own trained weights
     return models, base
 
 
@@ -58,6 +79,8 @@ def main(argv=None) -> int:
     parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
     parser.add_argument("--inpainting", type=Path, default=CHECKPOINTS / "nano-inpainting.pt")
     parser.add_argument("--controlnet", type=Path, default=CHECKPOINTS / "nano-controlnet.pt")
+    parser.add_argument("--ip-adapter", type=Path, default=CHECKPOINTS / "nano-ip-adapter.pt")
+    parser.add_argument("--image-encoder", type=Path, default=CHECKPOINTS / "nano-image-encoder.pt")
     parser.add_argument("--formats", default="int8w",
                         help="formats shipped in the pack (fp32 is always exported to measure against, then left "
                              "out unless named); the bundled pack ships int8w alone to stay small")
@@ -77,7 +100,11 @@ def main(argv=None) -> int:
     shipped = [f.strip() for f in args.formats.split(",")]
     if not args.controlnet.exists():
         print(f"note: {args.controlnet} is missing, so the pack has no edge ControlNet")
-    models, base = assemble(args.movq, unets, args.controlnet if args.controlnet.exists() else None)
+    image_adapter = (args.ip_adapter, args.image_encoder)
+    if not (args.ip_adapter.exists() and args.image_encoder.exists()):
+        print(f"note: {args.ip_adapter} or {args.image_encoder} is missing, so the pack has no image fusion")
+        image_adapter = None
+    models, base = assemble(args.movq, unets, args.controlnet if args.controlnet.exists() else None, image_adapter)
     options = PackOptions(
         name=args.out.name,
         title="Kandinsky 3 nano (emoji, 64 px)",

@@ -36,12 +36,16 @@ def _x0_from_v(x, v, a):
 @torch.no_grad()
 def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab, seed: int, sampler: str,
                    steps: int, guidance: float, size: int = 16, clip_range: float = LATENT_CLIP_RANGE,
-                   hints: Optional[torch.Tensor] = None, strength: float = 1.0) -> torch.Tensor:
+                   hints: Optional[torch.Tensor] = None, strength: float = 1.0,
+                   image_embeds: Optional[torch.Tensor] = None, null_image_embed: Optional[torch.Tensor] = None,
+                   image_weight: float = 1.0) -> torch.Tensor:
     """Normalised latents (B, 4, size, size) for `prompts` with the U-Net `kind`.
 
     sampler: "ancestral" (original grid, dynamic threshold 0.99), "ddpm" (diffusers grid, clip) or "flash".
     hints (B, 3, H, W) in [0, 1]: edge guidance through models.controlnet on every step, as
     workers/pipeline/controlnet.ts runs it (base context, guidance batch, residuals × strength).
+    image_embeds (B, D): image fusion through the U-Net's IP-Adapter at image_weight, as
+    workers/pipeline/image-fusion.ts runs it (the unconditional row gets null_image_embed, the zero image's).
     """
     dev = next(models.parameters()).device
     n = len(prompts)
@@ -63,7 +67,11 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
             hint_rows = torch.cat([hints, hints]) if guided else hints
             residuals = models.controlnet(rows, timestep, contexts["base"], mask, hint_rows.to(dev))
             control = [r * strength for r in residuals]
-        out = unet(rows, timestep, context, mask, project_context=False, control=control)
+        image = {}
+        if image_embeds is not None:
+            embeds = torch.cat([image_embeds, null_image_embed.expand_as(image_embeds)]) if guided else image_embeds
+            image = dict(image_embeds=embeds.to(dev), image_weight=torch.full((len(rows),), float(image_weight), device=dev))
+        out = unet(rows, timestep, context, mask, project_context=False, control=control, **image)
         return (guidance + 1) * out[:n] - guidance * out[n:] if guided else out
 
     if sampler == "flash":

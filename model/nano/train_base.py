@@ -34,7 +34,8 @@ from ..word_tokenizer import encode, make_index
 from .captions import nano_vocab, training_caption
 from .masks import random_keep_mask
 from .train_autoencoder import to_tensor
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, resume_state, save_checkpoint, training_arguments
+from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, optimizer_step,
+                       resume_state, save_checkpoint, training_arguments, v_training_batch, warm_up_lr)
 
 
 @torch.no_grad()
@@ -173,29 +174,18 @@ def main(argv=None) -> int:
         idx = train[rng.integers(0, len(train), args.batch)]
         ids, mask = caption_batch(rng, data, idx, vocab, index, dev)
         x0 = latents[torch.from_numpy(idx).to(dev)]
-        t = torch.randint(0, 1000, (len(idx),), device=dev)
-        a = alphas[t].view(-1, 1, 1, 1)
-        noise = torch.randn_like(x0)
-        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        target = a.sqrt() * noise - (1 - a).sqrt() * x0  # v
+        xt, t, target = v_training_batch(x0, alphas)
         if movq is not None:
             keep = torch.from_numpy(np.stack([random_keep_mask(rng) for _ in idx]))[:, None].to(dev)
             with torch.no_grad():
                 masked = movq.encode(to_tensor(data["images"][idx], dev) * keep)  # generated pixels → 0 (mid-grey)
             latent_keep = F.interpolate(keep, size=x0.shape[-2:], mode="nearest")
             xt = torch.cat([xt, latent_keep, (masked - shift) * scale], dim=1)
-        for group in opt.param_groups:
-            group["lr"] = args.lr * min(1.0, (run.step - warmup_from + 1) / 500)
+        warm_up_lr(opt, args.lr, run.step - warmup_from, 500)
         with autocast(dev):
             context = text(ids, mask)[0]
             pred = unet(xt, t.float(), context, mask, project_context=False)
-        loss = F.mse_loss(pred.float(), target)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        opt.step()
-        ema.update(models, run.step)
-        run.end_step(loss=loss.item())
+        optimizer_step(opt, F.mse_loss(pred.float(), target), trainable, ema, models, run)
     run.finish(ckpt_path)
     return 0
 

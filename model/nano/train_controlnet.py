@@ -28,7 +28,8 @@ from ..word_tokenizer import make_index
 from .captions import nano_vocab, training_caption
 from .train_autoencoder import to_tensor
 from .train_base import encode_latents, load_text_and_unet, tokenize_batch
-from .training import CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, save_checkpoint, training_arguments
+from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, local_or_committed, autocast, device, load_checkpoint, load_dataset, optimizer_step,
+                       save_checkpoint, training_arguments, v_training_batch, warm_up_lr)
 
 EMPTY_CAPTION_PROBABILITY = 0.5
 SCRIBBLE_PROBABILITY = 0.5
@@ -69,9 +70,7 @@ def main(argv=None) -> int:
     data = load_dataset(args.dataset)
     train = np.flatnonzero(data["heldout"] == 0)
     vocab = nano_vocab(data["labels"], data["tags"], data["styles"])
-    base_path = Path(args.base) if args.base else CHECKPOINTS / "nano-base.pt"
-    if not base_path.exists():
-        base_path = SEED_WEIGHTS / "nano-base.fp16.pt"
+    base_path = local_or_committed(args.base, "nano-base")
     models, base_state = frozen_base(base_path, dev)
     movq_path = Path(args.movq) if Path(args.movq).exists() else SEED_WEIGHTS / "nano-movq.fp16.pt"
     shift, scale = base_state["latent"]["shift"], base_state["latent"]["scale"]
@@ -109,25 +108,14 @@ def main(argv=None) -> int:
         ids, mask = (t.to(dev) for t in tokenize_batch(controlnet_captions(rng, data, idx), vocab, NANO.max_text_length, index))
         hint = training_hints(to_tensor(data["images"][idx], dev) * 0.5 + 0.5, generator)
         x0 = latents[torch.from_numpy(idx).to(dev)]
-        t = torch.randint(0, 1000, (len(idx),), device=dev)
-        a = alphas[t].view(-1, 1, 1, 1)
-        noise = torch.randn_like(x0)
-        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        target = a.sqrt() * noise - (1 - a).sqrt() * x0  # v
-        for group in opt.param_groups:
-            group["lr"] = args.lr * min(1.0, (run.step - warmup_from + 1) / 300)
+        xt, t, target = v_training_batch(x0, alphas)
+        warm_up_lr(opt, args.lr, run.step - warmup_from, 300)
         with autocast(dev):
             with torch.no_grad():
                 context = text(ids, mask)[0]
             control = controlnet(xt, t.float(), context, mask, hint)
             pred = unet(xt, t.float(), context, mask, project_context=False, control=control)
-        loss = F.mse_loss(pred.float(), target)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(controlnet.parameters(), 1.0)
-        opt.step()
-        ema.update(controlnet, run.step)
-        run.end_step(loss=loss.item())
+        optimizer_step(opt, F.mse_loss(pred.float(), target), controlnet.parameters(), ema, controlnet, run)
     run.finish(ckpt_path)
     return 0
 

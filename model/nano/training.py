@@ -87,6 +87,41 @@ class EMA:
             s.copy_(b)
 
 
+def local_or_committed(path: str | None, name: str) -> Path:
+    """`path` if given, else model/checkpoints/<name>.pt if trained here, else the committed fp16 seed
+    weights <name>.fp16.pt (as the pack export picks the base and autoencoder)."""
+    if path:
+        return Path(path)
+    local = CHECKPOINTS / f"{name}.pt"
+    return local if local.exists() else SEED_WEIGHTS / f"{name}.fp16.pt"
+
+
+def v_training_batch(x0: torch.Tensor, alphas: torch.Tensor) -> tuple:
+    """Clean latents → (x_t, t, v target): one uniform timestep per sample on the cosine schedule, and
+    the v-prediction target every nano U-Net trains on (reference §6.1; nano's manifest says v)."""
+    t = torch.randint(0, len(alphas), (len(x0),), device=x0.device)
+    a = alphas[t].view(-1, 1, 1, 1)
+    noise = torch.randn_like(x0)
+    return a.sqrt() * x0 + (1 - a).sqrt() * noise, t, a.sqrt() * noise - (1 - a).sqrt() * x0
+
+
+def warm_up_lr(opt: torch.optim.Optimizer, lr: float, steps: int, warmup: int) -> None:
+    """Linear warm-up over `warmup` steps: a fresh Adam moves every weight by about lr at first."""
+    for group in opt.param_groups:
+        group["lr"] = lr * min(1.0, (steps + 1) / warmup)
+
+
+def optimizer_step(opt: torch.optim.Optimizer, loss: torch.Tensor, params, ema: "EMA", module: torch.nn.Module,
+                   run: "TrainingRun") -> None:
+    """Backward, clip to norm 1, step, update the EMA of `module`, log the loss."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    ema.update(module, run.step)
+    run.end_step(loss=loss.item())
+
+
 def save_checkpoint(path: Path, state: dict) -> None:
     """Write to a temporary file, then rename: a run killed mid-write leaves the last checkpoint intact."""
     path.parent.mkdir(parents=True, exist_ok=True)

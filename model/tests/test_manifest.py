@@ -19,7 +19,7 @@ def manifest():
 def test_random_pack_manifest_is_valid(manifest):
     validate_manifest(manifest)
     assert manifest["weights"] == "random" and isinstance(manifest["randomSeed"], int)
-    assert {c["role"] for c in manifest["components"].values()} == {"text-encoder", "unet", "controlnet", "movq-encoder", "movq-decoder"}
+    assert {c["role"] for c in manifest["components"].values()} == {"text-encoder", "unet", "controlnet", "image-encoder", "movq-encoder", "movq-decoder"}
     kinds = {c["unet"]["kind"] for c in manifest["components"].values() if c["role"] == "unet"}
     assert kinds == {"base", "flash", "inpainting"}
     assert manifest["components"]["unet_inpainting"]["unet"]["inChannels"] == 9
@@ -68,8 +68,13 @@ def test_every_variant_computes_in_fp32_without_shader_f16(manifest):
         (lambda m: m["components"]["text_encoder"]["parts"][-1]["outputs"].pop(),
          "components/text_encoder/parts: no part writes the output context_inpainting"),
         (lambda m: m["components"]["text_encoder"].pop("parts"), "needs one file per part (no parts, so one file)"),
-        (lambda m: m["components"]["unet_flash"].update(inputs=m["components"]["unet_flash"]["inputs"][:-1]),
+        (lambda m: m["components"]["unet_flash"].update(inputs=[i for i in m["components"]["unet_flash"]["inputs"] if i["name"] != "control_1"]),
          "components/controlnet/controlnet: unet_flash has no input control_1 for its residual"),
+        (lambda m: m["components"]["unet_flash"].update(inputs=[i for i in m["components"]["unet_flash"]["inputs"] if i["name"] != "image_weight"]),
+         "components/unet_flash/unet/imageAdapter: the U-Net has no input image_weight"),
+        (lambda m: m["components"]["unet_base"]["unet"]["imageAdapter"].update(component="unet_flash"),
+         "components/unet_base/unet/imageAdapter: unet_flash is not an image-encoder component"),
+        (lambda m: m["components"]["image_encoder"]["imageEncoder"].pop("std"), "'std' is a required property"),
         (lambda m: m["components"]["controlnet"]["controlnet"]["controls"].append("movq_decoder"),
          "components/controlnet/controlnet: controls movq_decoder, which is not a unet component"),
         (lambda m: m["components"]["controlnet"]["controlnet"]["context"].update(output="context_nope"),

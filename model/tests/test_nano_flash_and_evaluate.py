@@ -156,3 +156,50 @@ def test_edge_scores_are_perfect_for_the_hint_itself_and_low_for_a_flat_image():
     assert same["edge_f1"] == pytest.approx(1.0) and same["edge_r"] == pytest.approx(1.0, abs=1e-5)
     flat = edge_scores(np.full_like(images, 200), hints)
     assert flat["edge_f1"] == 0.0
+
+
+def test_ip_adapter_trains_only_the_adapter_on_a_narrow_image_encoder_and_resumes(tmp_path, family):
+    from model.nano import train_ip_adapter
+
+    encoder = tmp_path / "encoder.pt"
+    assert classifier.main(["--dataset", str(family["data"]), "--batch", "4", "--max-steps", "2", "--widths", "8,16,16,16,24",
+                            "--seed", "1", "--checkpoint", str(encoder)]) == 0
+    assert torch.load(encoder)["widths"] == (8, 16, 16, 16, 24)
+    ckpt = tmp_path / "ip.pt"
+    args = ["--dataset", str(family["data"]), "--batch", "3", "--movq", str(family["movq"]), "--base", str(family["base"]),
+            "--image-encoder", str(encoder), "--checkpoint", str(ckpt)]
+    assert train_ip_adapter.main([*args, "--max-steps", "2"]) == 0
+    state = torch.load(ckpt)
+    assert state["step"] == 2 and state["image_embedding_dim"] == 24
+    assert state["model"]["image_proj.weight"].shape == (4 * NANO.unet.cross_attention_dim, 24)
+    processors = {k.rsplit(".processor.", 1)[0] for k in state["model"] if ".processor." in k}
+    assert len(processors) == 8  # every cross-attention of nano's two attention levels, down and up
+    assert not any(k.startswith(("down_blocks.0.resnets", "conv_in")) for k in state["model"])  # the base stays out
+    assert max(v.abs().max() for k, v in state["model"].items() if "to_out_ip" in k) > 0  # the zero outputs learned
+    assert train_ip_adapter.main([*args, "--max-steps", "3"]) == 0
+    assert torch.load(ckpt)["step"] == 3
+
+    # A warm restart of the encoder keeps its weights and counts on from its step.
+    again = tmp_path / "encoder2.pt"
+    assert classifier.main(["--dataset", str(family["data"]), "--batch", "4", "--max-steps", "3", "--widths", "8,16,16,16,24",
+                            "--seed", "1", "--init", str(encoder), "--checkpoint", str(again)]) == 0
+    assert torch.load(again)["step"] == 3
+
+    # The pack assembly puts the adapter into the base and Flash U-Nets, and the evaluation writes its section.
+    from model.nano import evaluate_ip_adapter
+    from model.nano.export_pack import assemble
+
+    flash = tmp_path / "flash.pt"
+    assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
+                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+    models, _ = assemble(family["movq"], {"base": family["base"], "flash": flash}, None, (ckpt, encoder))
+    adapter = torch.load(ckpt)["ema"]
+    for kind in ("base", "flash"):
+        assert torch.equal(models.unets[kind].image_proj.weight, adapter["image_proj.weight"].float())
+    assert models.image_encoder.image_size == 64
+    out = tmp_path / "results.md"
+    assert evaluate_ip_adapter.main(["--tiny", "--dataset", str(family["data"]), "--classifier", str(family["classifier"]),
+                                     "--movq", str(family["movq"]), "--base", str(family["base"]), "--flash", str(flash),
+                                     "--ip-adapter", str(ckpt), "--image-encoder", str(encoder), "--out", str(out)]) == 0
+    rows = [line for line in out.read_text().split(evaluate_ip_adapter.SECTION)[1].splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[0][2:] for row in rows] == [name.replace("25", "5") for name, *_ in evaluate_ip_adapter.ROWS]

@@ -2,6 +2,7 @@ import type { FormEvent } from 'react';
 import { cancelGeneration, generateImage, restoreParameters } from '../engine-actions';
 import { sizePresets } from '../size-presets';
 import { EdgeGuidance } from './EdgeGuidance';
+import { ImageFusion } from './ImageFusion';
 import { useAppStore } from '../store';
 import { randomSeed } from '../../workers/pipeline/random';
 import type { SamplerName } from '../../workers/engine-api';
@@ -147,6 +148,7 @@ export function GenerateForm() {
         </div>
       )}
       <EdgeGuidance />
+      <ImageFusion />
       <label className="check">
         <input
           type="checkbox"

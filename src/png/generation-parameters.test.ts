@@ -21,6 +21,27 @@ describe('A1111 parameters text', () => {
     );
   });
 
+  it('writes edge guidance as a ControlNet unit and image fusion as an IP-Adapter entry', () => {
+    const text = formatParameters({
+      ...p,
+      edgeGuidance: { source: 'drawing', strength: 1.5, start: 0, end: 0.5 },
+      imageFusion: {
+        pictures: [
+          { name: 'cat (1).png', weight: 0.5 },
+          { name: 'dog.png', weight: 1 },
+        ],
+        strength: 1,
+      },
+    });
+    expect(text.split('\n').at(-1)).toBe(
+      'Steps: 25, Sampler: DDPM, CFG scale: 3, Seed: 42, Size: 64x48, Model: kandinsky3-nano, ' +
+        'ControlNet 0: "Module: scribble, Weight: 1.5, Guidance Start: 0, Guidance End: 0.5", ' +
+        'IP-Adapter: "Weight: 1, Images: cat _1_.png (0.5); dog.png (1)"',
+    );
+    // The extra units do not disturb reading the rest back.
+    expect(parseParameters(text)).toEqual(p);
+  });
+
   it('reads back what it writes, multi-line prompts and quoted values included', () => {
     expect(parseParameters(formatParameters(p))).toEqual(p);
     const tricky = {

@@ -14,6 +14,8 @@ export interface GenerationParameters {
   model: string;
   /** Edge guidance (ControlNet), written as A1111 writes its ControlNet units; the hint itself is not kept. */
   edgeGuidance?: { source: 'picture' | 'drawing'; strength: number; start: number; end: number };
+  /** Image fusion (IP-Adapter): the reference pictures by name and weight, and the image strength. */
+  imageFusion?: { pictures: { name: string; weight: number }[]; strength: number };
 }
 
 const SAMPLER_NAMES: Record<SamplerName, string> = {
@@ -38,6 +40,11 @@ export function formatParameters(p: GenerationParameters): string {
     const e = p.edgeGuidance;
     const unit = `Module: ${e.source === 'picture' ? 'sobel' : 'scribble'}, Weight: ${e.strength}, Guidance Start: ${e.start}, Guidance End: ${e.end}`;
     pairs.push(`ControlNet 0: ${quote(unit)}`);
+  }
+  if (p.imageFusion) {
+    const f = p.imageFusion;
+    const images = f.pictures.map((i) => `${i.name.replace(/[;()]/g, '_')} (${i.weight})`).join('; ');
+    pairs.push(`IP-Adapter: ${quote(`Weight: ${f.strength}, Images: ${images}`)}`);
   }
   const negative = p.negativePrompt ? `\nNegative prompt: ${p.negativePrompt}` : '';
   return `${p.prompt}${negative}\n${pairs.join(', ')}`;

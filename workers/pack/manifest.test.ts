@@ -6,6 +6,7 @@ import {
   InvalidManifestError,
   manifestProblems,
   parseManifest,
+  type ImageEncoderInfo,
   type PackFile,
   type PackManifest,
 } from './manifest';
@@ -106,6 +107,22 @@ describe('pack manifest', () => {
       'a ControlNet block on a U-Net',
       (m) => (m.components.unet_base!.controlnet = m.components.controlnet!.controlnet),
       'components/unet_base: must NOT be valid',
+    ],
+    [
+      'an image adapter fed by a U-Net instead of an image encoder',
+      (m) => (m.components.unet_base!.unet!.imageAdapter!.component = 'unet_flash'),
+      'components/unet_base/unet/imageAdapter: unet_flash is not an image-encoder component',
+    ],
+    [
+      'an image adapter on a U-Net without the image inputs',
+      (m) =>
+        (m.components.unet_flash!.inputs = m.components.unet_flash!.inputs.filter((i) => i.name !== 'image_weight')),
+      'components/unet_flash/unet/imageAdapter: the U-Net has no input image_weight',
+    ],
+    [
+      'an image encoder without its normalisation',
+      (m) => delete (m.components.image_encoder!.imageEncoder as Partial<ImageEncoderInfo>).std,
+      "components/image_encoder/imageEncoder: must have required property 'std'",
     ],
     [
       'chunks too big to store',

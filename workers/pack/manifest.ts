@@ -24,7 +24,7 @@ export interface ComponentVariant {
   compute: 'float32' | 'float16';
   maxAbsErrorVsFp32?: number;
 }
-export type ComponentRole = 'text-encoder' | 'unet' | 'controlnet' | 'movq-encoder' | 'movq-decoder';
+export type ComponentRole = 'text-encoder' | 'unet' | 'controlnet' | 'image-encoder' | 'movq-encoder' | 'movq-decoder';
 export interface UNetInfo {
   kind: 'base' | 'flash' | 'inpainting';
   inChannels: number;
@@ -32,6 +32,18 @@ export interface UNetInfo {
   predictionType: 'epsilon' | 'v_prediction' | 'sample';
   context: { component: string; output: string };
   flashTimesteps?: number[];
+  /** IP-Adapter layers (reference §9.1): the U-Net also takes `image_embeds` (this image-encoder output,
+   * or a weighted sum of several) and `image_weight` (0 leaves it exactly as without). */
+  imageAdapter?: { component: string; output: string; tokens: number };
+}
+/** The IP-Adapter's image encoder: pictures scaled to side × side, RGB in [0, 1], then (x − mean) / std
+ * per channel (CLIP's normalisation for the 3.1 encoder); the unconditional row is the embedding of an
+ * all-zero encoder input. */
+export interface ImageEncoderInfo {
+  side: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  unconditional: 'zero-image';
 }
 /** An edge ControlNet (reference §9.2): it writes one residual per skip connection, which each U-Net
  * in `controls` takes as an input of the same name. */
@@ -60,6 +72,7 @@ export interface PackComponent {
   outputs: TensorSpec[];
   unet?: UNetInfo;
   controlnet?: ControlNetInfoEntry;
+  imageEncoder?: ImageEncoderInfo;
 }
 export interface PackFile {
   path: string;
@@ -191,6 +204,14 @@ export function manifestProblems(value: unknown): string[] {
     if (component.controlnet) {
       problems.push(...controlNetProblems(component, components).map((p) => `components/${id}/controlnet: ${p}`));
     }
+    if (component.unet?.imageAdapter) {
+      problems.push(
+        ...imageAdapterProblems(component, components).map((p) => `components/${id}/unet/imageAdapter: ${p}`),
+      );
+    }
+    if ((component.role === 'image-encoder') !== !!component.imageEncoder) {
+      problems.push(`components/${id}: an image-encoder component, and only one, carries imageEncoder`);
+    }
   }
   if (components[manifest.defaults.unet]?.role !== 'unet') {
     problems.push(`defaults/unet: ${manifest.defaults.unet} is not a unet component`);
@@ -233,6 +254,23 @@ function controlNetProblems(component: PackComponent, components: Record<string,
     for (const n of names) {
       if (!unet.inputs.some((i) => i.name === n)) problems.push(`${target} has no input ${n} for its residual`);
     }
+  }
+  return problems;
+}
+
+/** Its source is an image-encoder output, and the U-Net takes image_embeds and image_weight (as
+ * model/pack_manifest.py). */
+function imageAdapterProblems(component: PackComponent, components: Record<string, PackComponent>): string[] {
+  const adapter = component.unet!.imageAdapter!;
+  const problems: string[] = [];
+  const source = components[adapter.component];
+  if (source?.role !== 'image-encoder') {
+    problems.push(`${adapter.component} is not an image-encoder component`);
+  } else if (!source.outputs.some((o) => o.name === adapter.output)) {
+    problems.push(`${adapter.component} has no output ${adapter.output}`);
+  }
+  for (const n of ['image_embeds', 'image_weight']) {
+    if (!component.inputs.some((i) => i.name === n)) problems.push(`the U-Net has no input ${n}`);
   }
   return problems;
 }

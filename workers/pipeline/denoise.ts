@@ -9,6 +9,7 @@ import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
 import type { PipelineContext } from './generate';
 import { controlActive, controlNetFor, controlResiduals, zeroResiduals, type ControlNetInfo } from './controlnet';
 import { asFloat32, float32 } from './graph-runner';
+import { imageAdapterFor, imageFeeds, type ImageConditioning } from './image-fusion';
 import { imageToRgba } from './latent-to-image';
 import { latentPreview } from './latent-preview';
 import { guide, predictX0 } from './prediction';
@@ -37,6 +38,8 @@ export interface DenoiseRequest {
     start: number;
     end: number;
   };
+  /** Image fusion (reference §9.1): the image embeddings for each guidance row, and their weight. */
+  image?: ImageConditioning;
   onProgress: ProgressCallback;
 }
 
@@ -69,6 +72,8 @@ export async function denoiseLatent(
   // A controlled U-Net always takes the residual inputs: zeros where the ControlNet does not run.
   const controlInfo = controlNetFor(manifest, unetId);
   const { control } = request;
+  // Likewise a U-Net with an IP-Adapter always takes the image inputs: zeros at weight 0 without pictures.
+  const imageInfo = imageAdapterFor(manifest, unetId);
   const runUNet = async (x: Float32Array, t: number, step: number, steps: number): Promise<Float32Array> => {
     const rows = conditioning.rows;
     const batch = new Float32Array(rows * rowSize);
@@ -82,7 +87,8 @@ export async function denoiseLatent(
     if (control && control.strength > 0 && controlActive(step, steps, control.start, control.end)) {
       residuals = await controlResiduals(runner, control.info, { sample, timestep, ...control }, control.strength);
     }
-    const out = await runner.run(unetId, { sample, timestep, ...cond, ...residuals });
+    const image = imageInfo ? imageFeeds(imageInfo, rows, request.image) : {};
+    const out = await runner.run(unetId, { sample, timestep, ...cond, ...residuals, ...image });
     const y = asFloat32(out.model_output, 'model_output');
     return rows === 2 ? guide(y.subarray(0, size), y.subarray(size), params.guidance) : y;
   };

@@ -6,6 +6,7 @@ import type { PackManifest } from '../pack/manifest';
 import { checkControl, controlNetComponent, controlNetFor } from './controlnet';
 import { decodeLatent, denoiseLatent, stageTimings, startTimings, type DenoiseRequest } from './denoise';
 import { hintTensor } from './edge-map';
+import { checkFusion, imageAdapterFor, imageConditioning } from './image-fusion';
 import { encodeImage } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import type { GraphRunner } from './graph-runner';
@@ -83,6 +84,7 @@ export function checkParams(manifest: PackManifest, params: GenerateParams): voi
     controlNetComponent(manifest, unetFor(manifest, params.sampler));
     checkControl(params.control, params.width, params.height);
   }
+  if (params.fusion) checkFusion(manifest, unetFor(manifest, params.sampler), params.fusion);
 }
 
 export async function generate(
@@ -119,6 +121,9 @@ export async function generate(
     strength: params.init.strength,
   };
   const control = params.control && (await controlRequest(ctx, params, params.control, unetId, guided));
+  const image =
+    params.fusion &&
+    (await imageConditioning(ctx.runner, imageAdapterFor(manifest, unetId)!, params.fusion, conditioning.rows));
   const x = await denoiseLatent(ctx, params, {
     unetId,
     conditioning,
@@ -126,6 +131,7 @@ export async function generate(
     width: params.width / f,
     init,
     control,
+    image,
     onProgress,
   });
   const denoiseDone = performance.now();

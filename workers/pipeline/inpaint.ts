@@ -8,6 +8,7 @@ import { ImageSizeError, InvalidParamsError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
 import { decodeLatent, denoiseLatent, stageTimings, startTimings } from './denoise';
 import { checkParams, type PipelineContext } from './generate';
+import { checkFusion } from './image-fusion';
 import { encodeImage, movqEncoder } from './encode-image';
 import { rgbaToImage } from './image-to-tensor';
 import { compositeThroughMask, featherAlpha, latentKeepMask, repaintPixels } from './inpaint-mask';
@@ -20,6 +21,10 @@ export function inpaintingUNet(manifest: PackManifest): string | null {
 }
 
 export function checkInpaintParams(manifest: PackManifest, params: InpaintParams): void {
+  // The inpainting U-Net has no IP-Adapter (the 3.1 adapter is for text-to-image): named before the
+  // text-to-image checks would accept the pictures for the other U-Net.
+  const unetId = inpaintingUNet(manifest);
+  if (params.fusion && unetId) checkFusion(manifest, unetId, params.fusion);
   checkParams(manifest, params);
   const size = `${params.width}×${params.height}`;
   const pixels = params.width * params.height;
