@@ -1,17 +1,8 @@
 // Edge guidance (ControlNet) on the real engine with the bundled nano pack: a drawing and a picture's
 // edges each steer the image, the hint shown is the one used, and a missing hint is refused by name.
-import { expect, test, type Page } from '@playwright/test';
-import { canvasPixels, meanAbsDiff, ready } from './page-helpers';
+import { expect, test } from '@playwright/test';
+import { generated, meanAbsDiff, ready } from './page-helpers';
 import { sobelEdges } from '../workers/pipeline/edge-map';
-
-async function generated(page: Page): Promise<number[]> {
-  const output = page.getByTestId('output');
-  const before = (await output.count()) > 0 ? await output.getAttribute('data-id') : null;
-  await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByTestId('output')).not.toHaveAttribute('data-id', before ?? '-', { timeout: 120_000 });
-  await ready(page);
-  return canvasPixels(page.getByTestId('output'));
-}
 
 /** Pearson r between the edge maps of two 64×64 RGBA images. */
 function edgeCorrelation(a: number[], b: number[]): number {

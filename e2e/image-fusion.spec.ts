@@ -2,16 +2,7 @@
 // empty prompt towards a variation of it, pictures from files mix by weight, strength 0 and weight 0 are
 // exact no-ops, and fusion without a picture is refused by name.
 import { expect, test, type Page } from '@playwright/test';
-import { canvasPixels, meanAbsDiff, ready } from './page-helpers';
-
-async function generated(page: Page): Promise<number[]> {
-  const output = page.getByTestId('output');
-  const before = (await output.count()) > 0 ? await output.getAttribute('data-id') : null;
-  await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByTestId('output')).not.toHaveAttribute('data-id', before ?? '-', { timeout: 120_000 });
-  await ready(page);
-  return canvasPixels(page.getByTestId('output'));
-}
+import { generated, meanAbsDiff, ready } from './page-helpers';
 
 /** Mean colour of each 8×8 block of a 64×64 RGBA image: the layout and palette, not the texture. */
 function blockColours(pixels: number[]): number[] {
@@ -53,7 +44,8 @@ test('a variation: the current image steers an empty prompt; strength 0 is the p
     const variation = await generated(page);
     await page.getByLabel('Take after pictures (image fusion)').uncheck();
     const free = await generated(page);
-    const [toVariation, toFree] = [variation, free].map((p) => meanAbsDiff(blockColours(p), blockColours(reference)));
+    const toVariation = meanAbsDiff(blockColours(variation), blockColours(reference));
+    const toFree = meanAbsDiff(blockColours(free), blockColours(reference));
     test.info().annotations.push({ type: `seed ${seed}`, description: `variation ${toVariation}, free ${toFree}` });
     if (toVariation < toFree) closer++;
     expect(meanAbsDiff(variation, free)).toBeGreaterThan(2);

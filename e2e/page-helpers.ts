@@ -15,3 +15,13 @@ export async function canvasPixels(canvas: Locator): Promise<number[]> {
 
 export const meanAbsDiff = (a: number[], b: number[]) =>
   a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+
+/** Clicks Generate, waits for a new image and the engine to be ready again, and reads the image. */
+export async function generated(page: Page): Promise<number[]> {
+  const output = page.getByTestId('output');
+  const before = (await output.count()) > 0 ? await output.getAttribute('data-id') : null;
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('output')).not.toHaveAttribute('data-id', before ?? '-', { timeout: 120_000 });
+  await ready(page);
+  return canvasPixels(page.getByTestId('output'));
+}

@@ -114,13 +114,29 @@ def load_models(args, dev) -> tuple:
     return models.to(dev).eval(), base
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def evaluation_arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every nano evaluation shares: the data, the judge, and the autoencoder, base and Flash."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default=None)
     parser.add_argument("--classifier", type=Path, default=CHECKPOINTS / "nano-classifier.pt")
     parser.add_argument("--movq", type=Path, default=CHECKPOINTS / "nano-movq.pt")
     parser.add_argument("--base", type=Path, default=None, help="default: model/checkpoints/nano-base.pt, else the committed weights")
     parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
+    return parser
+
+
+def write_section(path: Path, title: str, lines: list) -> None:
+    """Writes `title` and `lines` as one "## " section of `path`, in place of the one there (up to the next
+    "## " heading or the end), keeping whatever else the file holds."""
+    section = "\n".join([title, *lines]) + "\n"
+    text = path.read_text() if path.exists() else ""
+    pattern = re.compile(re.escape(title) + r".*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(lambda _: section, text) if title in text else (text.rstrip("\n") + "\n\n" + section if text else section)
+    path.write_text(text)
+
+
+def main(argv=None) -> int:
+    parser = evaluation_arguments(__doc__)
     parser.add_argument("--extra-flash", action="append", default=[], metavar="NAME=PATH",
                         help="another Flash checkpoint to score as its own row (the loss ablation)")
     parser.add_argument("--pack", type=Path, default=None, help="pack whose ONNX graphs are timed")

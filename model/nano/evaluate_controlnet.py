@@ -22,9 +22,7 @@ was trained with. Writes the "Edge guidance" section of model/nano/RESULTS.md.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +32,7 @@ import torch.nn.functional as F
 from ..edge_map import scribble_like, sobel_edges
 from .captions import caption
 from .classifier import load_classifier
-from .evaluate import RESULTS, adherence, judge, resolve_weights
+from .evaluate import RESULTS, adherence, evaluation_arguments, judge, resolve_weights, write_section
 from .export_pack import assemble
 from .sampling import decode, sample_latents
 from .training import CHECKPOINTS, device, load_dataset
@@ -74,9 +72,8 @@ def edge_scores(generated: np.ndarray, hints: torch.Tensor) -> dict:
             "edge_r": float(r.mean())}
 
 
-def write_section(path: Path, results: list, pairs: int, samples: int) -> None:
+def write_edge_section(path: Path, results: list, pairs: int, samples: int) -> None:
     lines = [
-        SECTION,
         "",
         f"Written by `model/run-python -m model.nano.evaluate_controlnet`: {pairs} held-out pairs × {samples} images, each "
         "prompt with the hint of another held-out image. Edge F1: edges above 0.25 of a full step, 1-pixel tolerance; r: Pearson "
@@ -88,21 +85,11 @@ def write_section(path: Path, results: list, pairs: int, samples: int) -> None:
     for r in results:
         lines.append(f"| {r['row']} | {100 * r['edge_f1']:.1f} % | {100 * r['edge_precision']:.1f} % | {100 * r['edge_recall']:.1f} % | "
                      f"{r['edge_r']:.3f} | {100 * r['concept_top5']:.1f} % | {100 * r['style_top1']:.1f} % |")
-    section = "\n".join(lines) + "\n"
-    text = path.read_text() if path.exists() else ""
-    # Replace this section (up to the next "## " heading or the end), keeping whatever else the file holds.
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section, text) if SECTION in text else (text.rstrip("\n") + "\n\n" + section if text else section)
-    path.write_text(text)
+    write_section(path, SECTION, lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=None)
-    parser.add_argument("--classifier", type=Path, default=CHECKPOINTS / "nano-classifier.pt")
-    parser.add_argument("--movq", type=Path, default=CHECKPOINTS / "nano-movq.pt")
-    parser.add_argument("--base", type=Path, default=None)
-    parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
+    parser = evaluation_arguments(__doc__)
     parser.add_argument("--controlnet", type=Path, default=CHECKPOINTS / "nano-controlnet.pt")
     parser.add_argument("--samples", type=int, default=2, help="images per held-out pair")
     parser.add_argument("--tiny", action="store_true", help="4 pairs, 1 sample, 5 base steps: a smoke test")
@@ -142,7 +129,7 @@ def main(argv=None) -> int:
         results.append({"row": name, **edge_scores(images, scored_against),
                         **adherence(c_logits, s_logits, data["concept"][index], data["style"][index])})
         print(json.dumps(results[-1]), flush=True)
-    write_section(args.out, results, len(held), args.samples)
+    write_edge_section(args.out, results, len(held), args.samples)
     print(f"wrote {args.out}")
     return 0
 

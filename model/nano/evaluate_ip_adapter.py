@@ -24,9 +24,7 @@ Writes the "Image fusion (IP-Adapter)" section of model/nano/RESULTS.md.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +32,7 @@ import torch
 
 from .classifier import load_classifier
 from .dataset import STYLES
-from .evaluate import RESULTS, adherence, judge, resolve_weights
+from .evaluate import RESULTS, adherence, evaluation_arguments, judge, resolve_weights, write_section
 from .export_pack import assemble
 from .sampling import decode, sample_latents
 from .train_autoencoder import to_tensor
@@ -59,9 +57,8 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum(1).mean())
 
 
-def write_section(path: Path, results: list, pictures: int, samples: int) -> None:
+def write_fusion_section(path: Path, results: list, pictures: int, samples: int) -> None:
     lines = [
-        SECTION,
         "",
         f"Written by `model/run-python -m model.nano.evaluate_ip_adapter`: {pictures} held-out pictures × {samples} images. "
         "Concept top-5 and style top-1 are the judge's, against the reference picture (restyle: its concept, and the style "
@@ -74,21 +71,11 @@ def write_section(path: Path, results: list, pictures: int, samples: int) -> Non
     for r in results:
         other = f"{100 * r['b_concept_top5']:.1f} %" if "b_concept_top5" in r else ""
         lines.append(f"| {r['row']} | {100 * r['concept_top5']:.1f} % | {100 * r['style_top1']:.1f} % | {r['similarity']:.3f} | {other} |")
-    section = "\n".join(lines) + "\n"
-    text = path.read_text() if path.exists() else ""
-    # Replace this section (up to the next "## " heading or the end), keeping whatever else the file holds.
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section, text) if SECTION in text else (text.rstrip("\n") + "\n\n" + section if text else section)
-    path.write_text(text)
+    write_section(path, SECTION, lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=None)
-    parser.add_argument("--classifier", type=Path, default=CHECKPOINTS / "nano-classifier.pt")
-    parser.add_argument("--movq", type=Path, default=CHECKPOINTS / "nano-movq.pt")
-    parser.add_argument("--base", type=Path, default=None)
-    parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
+    parser = evaluation_arguments(__doc__)
     parser.add_argument("--ip-adapter", type=Path, default=CHECKPOINTS / "nano-ip-adapter.pt")
     parser.add_argument("--image-encoder", type=Path, default=CHECKPOINTS / "nano-image-encoder.pt")
     parser.add_argument("--samples", type=int, default=2, help="images per held-out picture")
@@ -139,7 +126,7 @@ def main(argv=None) -> int:
             row["b_concept_top5"] = adherence(c_logits, s_logits, data["concept"][other], wanted_style)["concept_top5"]
         results.append(row)
         print(json.dumps(results[-1]), flush=True)
-    write_section(args.out, results, len(held), args.samples)
+    write_fusion_section(args.out, results, len(held), args.samples)
     print(f"wrote {args.out}")
     return 0
 
