@@ -35,7 +35,7 @@ test('a variation: the current image steers an empty prompt; strength 0 is the p
   await fusionPanel(page).getByRole('button', { name: 'Use the current image' }).click();
   await expect(fusionPanel(page).getByRole('img', { name: /^Reference picture: image/ })).toBeVisible();
 
-  await page.getByLabel('Prompt', { exact: true }).fill('');
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('');
   let closer = 0;
   const seeds = [3, 11, 19];
   for (const seed of seeds) {
@@ -47,10 +47,11 @@ test('a variation: the current image steers an empty prompt; strength 0 is the p
     const toVariation = meanAbsDiff(blockColours(variation), blockColours(reference));
     const toFree = meanAbsDiff(blockColours(free), blockColours(reference));
     test.info().annotations.push({ type: `seed ${seed}`, description: `variation ${toVariation}, free ${toFree}` });
-    if (toVariation < toFree) closer++;
+    if (toVariation < 0.75 * toFree) closer++;
     expect(meanAbsDiff(variation, free)).toBeGreaterThan(2);
   }
-  // An empty prompt alone draws anything; with the picture, the image takes after it.
+  // An empty prompt alone draws anything; with the picture, the image takes after it (measured on nano:
+  // block-colour distance 25–29 to the picture with it, 57–79 without).
   expect(closer).toBe(seeds.length);
 
   // Strength 0: the image branch is off, so the image is the unguided one exactly.
@@ -95,7 +96,7 @@ test('pictures from files mix by weight; weight 0 and removing a picture agree',
   await fusionPanel(page).getByLabel('Add pictures').setInputFiles(files);
   await expect(fusionPanel(page).getByRole('img', { name: 'Reference picture: red-disc.png' })).toBeVisible();
   await expect(fusionPanel(page).getByRole('img', { name: 'Reference picture: blue-square.png' })).toBeVisible();
-  await page.getByLabel('Prompt', { exact: true }).fill('');
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('');
   await page.getByRole('spinbutton', { name: 'Seed' }).fill('5');
 
   const mix = await generated(page);
