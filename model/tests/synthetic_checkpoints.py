@@ -63,3 +63,25 @@ def write_diffusers(folder: Path, model: Kandinsky3) -> None:
     (text_dir / "model.safetensors.index.json").write_text(json.dumps(index))
     (folder / "tokenizer").mkdir()
     (folder / "tokenizer" / "tokenizer.json").write_text(tokenizer())
+
+
+def write_ip_adapter(folder: Path, config, drop: Iterable[str] = ()) -> None:
+    """The Hub's kandinsky3_ip_adapter layout at `config` with image_embedding_dim 16: unet/ (one torch file
+    in the fork's U-Net names, with image_proj, image_norm and the processors, without the text
+    projection, which the fork keeps apart) and image_encoder/ (a small CLIP in transformers' names, with
+    its config.json)."""
+    from model.clip_vision import CLIPVisionConfig, CLIPVisionEncoder
+    from model.kandinsky3 import randomize_
+    from model.unet import Kandinsky3UNet
+
+    unet = randomize_(Kandinsky3UNet(config.with_unet(image_embedding_dim=16).unet), 13)
+    names = NameMap("unet", UNET_RULES)
+    fork = {names.to_original(k): v for k, v in unet.state_dict().items() if not k.startswith("encoder_hid_proj.")}
+    for key in drop:
+        fork.pop(key)
+    (folder / "unet").mkdir(parents=True)
+    torch.save(fork, folder / "unet" / "kandinsky3_ip_adapter.pt")
+    clip = CLIPVisionConfig(image_size=28, patch_size=14, hidden_size=32, layers=2, heads=4, intermediate_size=64, projection_dim=16)
+    (folder / "image_encoder").mkdir()
+    write_safetensors(folder / "image_encoder" / "model.safetensors", randomize_(CLIPVisionEncoder(clip), 14).state_dict())
+    (folder / "image_encoder" / "config.json").write_text(json.dumps({"num_attention_heads": 4, "image_size": 28, "patch_size": 14}))

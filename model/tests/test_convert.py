@@ -161,22 +161,42 @@ def test_convert_command_names_a_missing_file(tmp_path, capsys):
     assert "kandinsky3.pt is missing" in capsys.readouterr().err
 
 
-def test_convert_command_adds_the_controlnet_to_the_base_pack_and_names_a_wrong_file(original, tmp_path, capsys):
-    """A ControlNet in the fork's names (the U-Net grammar plus input_hint_block.* and convs.*) loads
-    strictly into the base pack; the export's parity gate checks its graph like any other."""
+def test_convert_command_adds_the_controlnet_and_the_ip_adapter_to_the_base_pack_and_names_wrong_files(original, tmp_path, capsys):
+    """A ControlNet in the fork's names (the U-Net grammar plus input_hint_block.* and convs.*) and the
+    IP-Adapter's Hub folder (its U-Net in the fork's names, CLIP in transformers') load strictly into the base
+    pack, in one conversion; the export's parity gate checks their graphs like any other."""
+    from model.clip_vision import CLIP_MEAN, CLIP_STD
     from model.controlnet import Kandinsky3ControlNet
+    from model.tests.synthetic_checkpoints import write_ip_adapter
 
     net = randomize_(Kandinsky3ControlNet(TINY.unet, TINY.movq.scale_factor), seed=9)
     names = NameMap("controlnet", UNET_RULES)
     fork = {names.to_original(k): v for k, v in net.state_dict().items()}
     assert "in_layer.weight" in fork and "down_samples.1.resnet_attn_blocks.0.1.attention.to_query.weight" in fork
     torch.save({"controlnet": fork}, tmp_path / "controlnet_hed.pt")
+    write_ip_adapter(tmp_path / "ip", TINY)
     assert main(["--source", str(original), "--out", str(tmp_path / "out"), "--variants", "base", "--config", "tiny",
-                 "--controlnet", str(tmp_path / "controlnet_hed.pt"), "--formats", "fp32", "--ship", "fp32",
-                 "--default-size", "64", "--max-size", "64"]) == 0
+                 "--controlnet", str(tmp_path / "controlnet_hed.pt"), "--ip-adapter", str(tmp_path / "ip"),
+                 "--formats", "fp32", "--ship", "fp32", "--default-size", "64", "--max-size", "64"]) == 0
     manifest = json.loads((tmp_path / "out" / "kandinsky3-base" / "manifest.json").read_text())
-    assert manifest["components"]["controlnet"]["controlnet"]["controls"] == ["unet_base"]
-    assert [i["name"] for i in manifest["components"]["unet_base"]["inputs"]][-2:] == ["control_0", "control_1"]
+    components = manifest["components"]
+    assert components["controlnet"]["controlnet"]["controls"] == ["unet_base"]
+    assert [i["name"] for i in components["unet_base"]["inputs"]][-4:] == ["control_0", "control_1", "image_embeds", "image_weight"]
+    # The image size from config.json (28 px), CLIP's normalisation where the folder has no processor config.
+    assert components["image_encoder"]["imageEncoder"] == {"side": 28, "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
+                                                           "unconditional": "zero-image"}
+    assert components["unet_base"]["unet"]["imageAdapter"] == {"component": "image_encoder", "output": "image_embeds", "tokens": 4}
+    assert "has no text projection of its own" in capsys.readouterr().out
+
+    common = ["--source", str(original), "--variants", "base", "--config", "tiny"]
+    write_ip_adapter(tmp_path / "no-proj", TINY, drop=["image_proj.weight"])
+    assert main([*common, "--out", str(tmp_path / "o1"), "--ip-adapter", str(tmp_path / "no-proj")]) == 2
+    assert "not a Kandinsky 3.1 IP-Adapter U-Net" in capsys.readouterr().err
+    write_ip_adapter(tmp_path / "partial", TINY, drop=["down_samples.1.resnet_attn_blocks.0.1.attention.processor.to_v_ip.bias"])
+    assert main([*common, "--out", str(tmp_path / "o2"), "--ip-adapter", str(tmp_path / "partial")]) == 2
+    assert "IP-Adapter U-Net: the checkpoint does not fit the model" in capsys.readouterr().err
+    assert main([*common, "--out", str(tmp_path / "o3"), "--ip-adapter", str(tmp_path / "nowhere")]) == 2
+    assert "pass the IP-Adapter folder (with unet/ and image_encoder/)" in capsys.readouterr().err
 
     fork.pop("convs.1.weight")
     torch.save(fork, tmp_path / "broken.pt")
