@@ -7,7 +7,7 @@ import type { PackManifest } from '../pack/manifest';
 import { controlActive, controlNetComponent, controlNetFor, zeroResiduals } from './controlnet';
 import { sobelEdges } from './edge-map';
 import { generate, type PipelineContext } from './generate';
-import { nodePipeline, type GraphCall } from './node-pipeline';
+import { meanAbsDiff, nodePipeline, type GraphCall } from './node-pipeline';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];
@@ -43,12 +43,6 @@ const params: GenerateParams = {
   height: size,
 };
 const control = { hint, strength: 1, start: 0, end: 1 };
-
-function meanAbsDiff(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 const controlRuns = () => calls.filter((c) => c.component === 'controlnet');
 

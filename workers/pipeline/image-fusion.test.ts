@@ -6,7 +6,7 @@ import { InvalidParamsError } from '../errors';
 import { generate, type PipelineContext } from './generate';
 import { imageAdapterFor, imageFeeds, mixEmbeddings, referenceTensor } from './image-fusion';
 import { inpaint } from './inpaint';
-import { nodePipeline, type GraphCall } from './node-pipeline';
+import { meanAbsDiff, nodePipeline, type GraphCall } from './node-pipeline';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];
@@ -99,12 +99,6 @@ const params: GenerateParams = {
   width: size,
   height: size,
 };
-
-function meanAbsDiff(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 const encoderRuns = () => calls.filter((c) => c.component === 'image_encoder');
 

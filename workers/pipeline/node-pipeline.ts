@@ -73,3 +73,10 @@ export async function nodePipeline(
   const calls: GraphCall[] = [];
   return { ctx: { manifest, tokenizer, runner: new NodeRunner(manifest, sessions, calls) }, calls };
 }
+
+/** Mean absolute difference of two RGBA images, per byte: how far apart two generated images are. */
+export function meanAbsDiff(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
