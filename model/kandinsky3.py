@@ -1,8 +1,9 @@
 """All networks of one Kandinsky 3 model family, built from one `ModelConfig`.
 
-One T5 encoder and one MoVQ serve several U-Nets: base, Flash (same architecture, own weights) and
-inpainting (9 input channels). Each U-Net carries its own text projection, as the released
-checkpoints do (reference §1, §3.2).
+One T5 encoder and one MoVQ serve several U-Nets: base, Flash (same architecture, own weights),
+inpainting (9 input channels) and Flash inpainting (the inpainting U-Net distilled to the Flash
+sampler's 4 steps, as Flash is from base; the released 3.1 has none, nano trains one). Each U-Net
+carries its own text projection, as the released checkpoints do (reference §1, §3.2).
 """
 from __future__ import annotations
 
@@ -21,13 +22,16 @@ from .t5 import T5EncoderModel
 from .text_conditioning import TextConditioning
 from .unet import Kandinsky3UNet
 
-UNET_KINDS = ("base", "flash", "inpainting")
+UNET_KINDS = ("base", "flash", "inpainting", "inpainting_flash")
+INPAINTING_KINDS = ("inpainting", "inpainting_flash")
+# Each distilled U-Net and the one it is distilled from (its teacher, whose input it shares).
+FLASH_TEACHERS = {"flash": "base", "inpainting_flash": "inpainting"}
 
 
 def unet_config_for(config: ModelConfig, kind: str) -> UNetConfig:
     if kind not in UNET_KINDS:
         raise ValueError(f"unknown U-Net kind {kind!r}; expected one of {UNET_KINDS}")
-    if kind == "inpainting":  # noisy latent, keep-mask, masked-image latent (reference §8.1); no IP-Adapter
+    if kind in INPAINTING_KINDS:  # noisy latent, keep-mask, masked-image latent (reference §8.1); no IP-Adapter
         return replace(config.unet, in_channels=2 * config.movq.latent_channels + 1, image_embedding_dim=0)
     return replace(config.unet, in_channels=config.movq.latent_channels)
 

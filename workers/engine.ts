@@ -272,7 +272,7 @@ export class Engine implements EngineApi {
     if (this.loaded) checkInpaintParams(this.loaded.context.manifest, params);
     return this.runPipeline(params, onProgress, async (loaded) => {
       const { manifest } = loaded.context;
-      await this.loadLazily(loaded, [inpaintingUNet(manifest), movqEncoder(manifest)], onProgress);
+      await this.loadLazily(loaded, [inpaintingUNet(manifest, params.sampler), movqEncoder(manifest)], onProgress);
       return inpaint(loaded.context, params, onProgress);
     });
   }

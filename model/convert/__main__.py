@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from ..config import PRESETS
-from ..kandinsky3 import UNET_KINDS
 from ..export.graph_parts import DEFAULT_PART_BYTES
 from ..export.pack import PackOptions, export_pack
-from .checkpoints import CheckpointError, read_checkpoint, read_controlnet, read_ip_adapter
+from .checkpoints import ORIGINAL_UNET_FILES, CheckpointError, read_checkpoint, read_controlnet, read_ip_adapter
+
+# The released variants (nano's Flash inpainting U-Net has no released counterpart).
+RELEASED_KINDS = tuple(ORIGINAL_UNET_FILES)
 from .load_modules import models_from_checkpoint
 
 
@@ -30,7 +32,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.convert", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", type=Path, required=True, help="checkpoint folder (either layout)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write one pack per variant into")
-    parser.add_argument("--variants", default="base", help=f"comma-separated, from {','.join(UNET_KINDS)}")
+    parser.add_argument("--variants", default="base", help=f"comma-separated, from {','.join(RELEASED_KINDS)}")
     parser.add_argument("--config", choices=sorted(PRESETS), default="kandinsky3", help="architecture preset")
     parser.add_argument("--fp16-variant", action="store_true", help="read the diffusers fp16 files")
     parser.add_argument("--tokenizer", type=Path, help="tokenizer.json (default: the one in the checkpoint)")
@@ -48,9 +50,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     kinds = [k.strip() for k in args.variants.split(",") if k.strip()]
-    unknown = [k for k in kinds if k not in UNET_KINDS]
+    unknown = [k for k in kinds if k not in RELEASED_KINDS]
     if unknown:
-        parser.error(f"unknown variants {unknown}; expected some of {UNET_KINDS}")
+        parser.error(f"unknown variants {unknown}; expected some of {RELEASED_KINDS}")
     config = PRESETS[args.config]
     try:
         checkpoint = read_checkpoint(args.source, kinds, "fp16" if args.fp16_variant else None)

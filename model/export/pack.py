@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import onnx
 
-from ..kandinsky3 import Kandinsky3, weights_digest
+from ..kandinsky3 import FLASH_TEACHERS, Kandinsky3, weights_digest
 from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
 from .pack_files import file_entry
@@ -256,7 +256,7 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
                 "predictionType": options.prediction_type,
                 "context": {"component": "text_encoder", "output": f"context_{kind}"},
             }
-            if kind == "flash":
+            if kind in FLASH_TEACHERS:  # a distilled U-Net: the 4 Flash steps
                 entry["unet"]["flashTimesteps"] = list(options.flash_timesteps)
             if unet_cfg.image_embedding_dim:  # IP-Adapter inputs (reference §9.1)
                 entry["unet"]["imageAdapter"] = {"component": "image_encoder", "output": "image_embeds",

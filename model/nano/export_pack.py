@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import NANO
 from ..export.pack import PackOptions, export_pack
-from ..kandinsky3 import Kandinsky3
+from ..kandinsky3 import FLASH_TEACHERS, Kandinsky3
 from ..word_tokenizer import tokenizer_json
 from .classifier import load_classifier
 from .dataset import CREDITS, SIZE
@@ -61,8 +61,8 @@ def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = N
         if run is None:
             raise SystemExit(f"{path} is missing")
         weights = run.get("ema", run.get("model"))
-        if kind == "flash":  # the Flash run saves the student U-Net alone
-            weights = {f"unets.flash.{k}": v for k, v in weights.items()}
+        if kind in FLASH_TEACHERS:  # a Flash run saves the student U-Net alone
+            weights = {f"unets.{kind}.{k}": v for k, v in weights.items()}
         state.update({k: v for k, v in weights.items() if k.startswith(f"unets.{kind}.")})
         if kind == "base":
             state.update({k: v for k, v in weights.items() if k.startswith("text_encoder.")})
@@ -78,6 +78,7 @@ def main(argv=None) -> int:
     parser.add_argument("--base", type=Path, default=CHECKPOINTS / "nano-base.pt")
     parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
     parser.add_argument("--inpainting", type=Path, default=CHECKPOINTS / "nano-inpainting.pt")
+    parser.add_argument("--inpainting-flash", type=Path, default=CHECKPOINTS / "nano-inpainting_flash.pt")
     parser.add_argument("--controlnet", type=Path, default=CHECKPOINTS / "nano-controlnet.pt")
     parser.add_argument("--ip-adapter", type=Path, default=CHECKPOINTS / "nano-ip-adapter.pt")
     parser.add_argument("--image-encoder", type=Path, default=CHECKPOINTS / "nano-image-encoder.pt")
@@ -91,7 +92,7 @@ def main(argv=None) -> int:
         args.movq = SEED_WEIGHTS / "nano-movq.fp16.pt"
 
     unets = {"base": args.base}
-    for kind in ("flash", "inpainting"):
+    for kind in ("flash", "inpainting", "inpainting_flash"):
         path = getattr(args, kind)
         if path.exists():
             unets[kind] = path

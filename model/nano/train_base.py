@@ -20,6 +20,7 @@ model/checkpoints/nano-base.pt (weights, EMA, optimizer, step, latent scale/shif
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -34,19 +35,38 @@ from ..word_tokenizer import encode, make_index
 from .captions import nano_vocab, training_caption
 from .masks import random_keep_mask
 from .train_autoencoder import to_tensor
-from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, load_checkpoint, load_dataset, optimizer_step,
-                       resume_state, save_checkpoint, training_arguments, v_training_batch, warm_up_lr)
+from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, latent_cache, load_checkpoint,
+                       load_dataset, local_or_committed, optimizer_step, resume_state, save_checkpoint, training_arguments,
+                       v_training_batch, warm_up_lr)
 
 
 @torch.no_grad()
-def encode_latents(movq_checkpoint: Path, images: np.ndarray, dev, batch: int = 256) -> np.ndarray:
-    state = load_checkpoint(movq_checkpoint)
-    if state is None:
+def encode_latents(movq_checkpoint: Path, images: np.ndarray, dev, cache: Path | None = None, batch: int = 64) -> np.ndarray:
+    """The autoencoder's latents of `images`; with `cache` (a folder: latent_cache(dataset)), kept there
+    under a digest of the encoder's weights and the pictures: encoding 21k pictures takes about 10 CPU
+    minutes, and every training script needs them. (Batches of 64 run twice as fast as 256 on the CPU.)"""
+    if not Path(movq_checkpoint).exists():
         raise SystemExit(f"{movq_checkpoint} is missing: train the autoencoder first (model.nano.train_autoencoder)")
+    state = load_checkpoint(movq_checkpoint)
+    weights = state.get("ema", state["model"])
+    if cache is not None:
+        # Keyed by the encoder side only: a decoder fine-tune leaves the latents as they were.
+        digest = hashlib.sha1()
+        for name in sorted(k for k in weights if k.startswith(("encoder.", "quant_conv."))):
+            digest.update(name.encode())
+            digest.update(weights[name].float().numpy().tobytes())
+        digest.update(np.ascontiguousarray(images).data)
+        cache = cache / f"{digest.hexdigest()[:16]}.npy"
+        if cache.exists():
+            return np.load(cache)
     movq = VQModel(NANO.movq).to(dev).eval()
-    movq.load_state_dict(state.get("ema", state["model"]))
+    movq.load_state_dict(weights)
     out = [movq.encode(to_tensor(images[i : i + batch], dev)).float().cpu().numpy() for i in range(0, len(images), batch)]
-    return np.concatenate(out)
+    latents = np.concatenate(out)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, latents)
+    return latents
 
 
 def text_and_unet_state(models: Kandinsky3) -> dict:
@@ -61,6 +81,21 @@ def load_text_and_unet(models: Kandinsky3, state: dict) -> None:
         raise RuntimeError(f"checkpoint does not match the model: missing {missing}, unexpected {result.unexpected_keys}")
 
 
+def carry_vocabulary(weights: dict, old: list, new: list, seed: int = 0) -> dict:
+    """Text-encoder weights trained on vocabulary `old` → the same weights for vocabulary `new`: each
+    word keeps its learned embedding row wherever the new vocabulary puts it, and words the old one
+    lacked (a new style word, a new label) start from random rows of the embeddings' own spread, so
+    a grown data set continues from the trained model instead of starting over."""
+    key = "text_encoder.shared.weight"
+    table = weights[key]
+    out = torch.randn(table.shape, generator=torch.Generator().manual_seed(seed)).to(table.dtype) * table[: len(old)].float().std()
+    position = {word: i for i, word in enumerate(old)}
+    for i, word in enumerate(new):
+        if word in position:
+            out[i] = table[position[word]]
+    return {**weights, key: out}
+
+
 def inpainting_from_base(state: dict) -> dict:
     """Base U-Net weights → inpainting U-Net: the same tensors under the inpainting name, with conv_in
     widened from 4 to 9 input channels; the new channels start at zero, so training starts from base."""
@@ -72,6 +107,17 @@ def inpainting_from_base(state: dict) -> dict:
                 value = torch.cat([value, torch.zeros(value.shape[0], 5, *value.shape[2:], dtype=value.dtype)], dim=1)
         out[key] = value
     return out
+
+
+@torch.no_grad()
+def inpainting_extras(rng: np.random.Generator, images: np.ndarray, movq: VQModel, latent_size, shift: float, scale: float,
+                      dev) -> torch.Tensor:
+    """The inpainting U-Net's extra input for a batch of pictures (reference §8.1): a random keep-mask
+    (model/nano/masks.py) resized to the latent with nearest, and the normalised latent of the picture
+    with the pixels to generate set to 0 (mid-grey), as the app's inpaint pipeline builds it."""
+    keep = torch.from_numpy(np.stack([random_keep_mask(rng) for _ in range(len(images))]))[:, None].to(dev)
+    masked = movq.encode(to_tensor(images, dev) * keep)
+    return torch.cat([F.interpolate(keep, size=tuple(latent_size), mode="nearest"), (masked - shift) * scale], dim=1)
 
 
 def caption_batch(rng: np.random.Generator, data: dict, idx: np.ndarray, vocab, index, dev) -> tuple:
@@ -100,9 +146,9 @@ def main(argv=None) -> int:
     parser = training_arguments(__doc__, minutes=60.0, batch=32, lr=5e-4, checkpoint=None,
                                 checkpoint_help="default: model/checkpoints/nano-<unet>.pt")
     parser.add_argument("--unet", choices=["base", "inpainting"], default="base")
-    parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
-    parser.add_argument("--init", default=None, help="weights to start from without a checkpoint ('' for none); "
-                        "default: the committed base weights, or for inpainting the base checkpoint")
+    parser.add_argument("--movq", default=None, help="default: model/checkpoints/nano-movq.pt, else the committed weights")
+    parser.add_argument("--init", default=None, help="weights to start from without a checkpoint ('' for none); default: this "
+                        "U-Net's committed weights (model/nano/weights/), or for a first inpainting run the base's")
     args = parser.parse_args(argv)
 
     dev = device()
@@ -113,16 +159,21 @@ def main(argv=None) -> int:
         raise SystemExit(f"vocabulary of {len(vocab)} exceeds the text encoder's {NANO.text.vocab_size}")
 
     ckpt_path = Path(args.checkpoint or CHECKPOINTS / f"nano-{args.unet}.pt")
-    if args.init is None:
-        base = CHECKPOINTS / "nano-base.pt"
-        args.init = str(base if args.unet == "inpainting" and base.exists() else SEED_WEIGHTS / "nano-base.fp16.pt")
+    if args.init is None:  # go on from this U-Net's committed weights; a new inpainting U-Net starts from the base
+        own = SEED_WEIGHTS / f"nano-{args.unet}.fp16.pt"
+        args.init = str(own if own.exists() else local_or_committed(None, "nano-base"))
     state = resume_state(ckpt_path, args.init)
+    if state is not None and state.get("vocab", vocab) != vocab:
+        kept = len(set(state["vocab"]) & set(vocab))
+        print(f"the data set's vocabulary changed: {kept} of {len(vocab)} words keep their embeddings")
+        weights = {name: carry_vocabulary(state[name], state["vocab"], vocab) for name in ("model", "ema") if name in state}
+        state = {**{k: v for k, v in state.items() if k != "optimizer"}, **weights, "vocab": vocab}
     if state is not None and args.unet == "inpainting" and any(k.startswith("unets.base.") for k in state["model"]):
         state = {**state, "model": inpainting_from_base(state["model"]), "ema": inpainting_from_base(state.get("ema", state["model"])),
                  "step": 0}
         state.pop("optimizer", None)
-    movq_path = Path(args.movq) if Path(args.movq).exists() else SEED_WEIGHTS / "nano-movq.fp16.pt"
-    latents = encode_latents(movq_path, data["images"], dev)
+    movq_path = local_or_committed(args.movq, "nano-movq")
+    latents = encode_latents(movq_path, data["images"], dev, latent_cache(args.dataset))
     movq = None
     if args.unet == "inpainting":  # masked images are encoded on the fly
         movq = VQModel(NANO.movq).to(dev).eval().requires_grad_(False)
@@ -176,11 +227,7 @@ def main(argv=None) -> int:
         x0 = latents[torch.from_numpy(idx).to(dev)]
         xt, t, target = v_training_batch(x0, alphas)
         if movq is not None:
-            keep = torch.from_numpy(np.stack([random_keep_mask(rng) for _ in idx]))[:, None].to(dev)
-            with torch.no_grad():
-                masked = movq.encode(to_tensor(data["images"][idx], dev) * keep)  # generated pixels → 0 (mid-grey)
-            latent_keep = F.interpolate(keep, size=x0.shape[-2:], mode="nearest")
-            xt = torch.cat([xt, latent_keep, (masked - shift) * scale], dim=1)
+            xt = torch.cat([xt, inpainting_extras(rng, data["images"][idx], movq, x0.shape[-2:], shift, scale, dev)], dim=1)
         warm_up_lr(opt, args.lr, run.step - warmup_from, 500)
         with autocast(dev):
             context = text(ids, mask)[0]

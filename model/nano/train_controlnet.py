@@ -28,8 +28,9 @@ from ..word_tokenizer import make_index
 from .captions import nano_vocab, training_caption
 from .train_autoencoder import to_tensor
 from .train_base import encode_latents, load_text_and_unet, tokenize_batch
-from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, local_or_committed, autocast, device, load_checkpoint, load_dataset, optimizer_step,
-                       save_checkpoint, training_arguments, v_training_batch, warm_up_lr)
+from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, latent_cache, load_checkpoint,
+                       load_dataset, local_or_committed, optimizer_step, resume_state, save_checkpoint, training_arguments,
+                       v_training_batch, warm_up_lr)
 
 EMPTY_CAPTION_PROBABILITY = 0.5
 SCRIBBLE_PROBABILITY = 0.5
@@ -63,7 +64,7 @@ def main(argv=None) -> int:
     parser = training_arguments(__doc__, minutes=40.0, batch=32, lr=2e-4, checkpoint=str(CHECKPOINTS / "nano-controlnet.pt"))
     parser.add_argument("--base", default=None, help="base U-Net + text encoder (default: model/checkpoints/nano-base.pt, "
                         "else the committed weights, as the pack export does)")
-    parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
+    parser.add_argument("--movq", default=None, help="default: model/checkpoints/nano-movq.pt, else the committed weights")
     args = parser.parse_args(argv)
 
     dev = device()
@@ -72,9 +73,9 @@ def main(argv=None) -> int:
     vocab = nano_vocab(data["labels"], data["tags"], data["styles"])
     base_path = local_or_committed(args.base, "nano-base")
     models, base_state = frozen_base(base_path, dev)
-    movq_path = Path(args.movq) if Path(args.movq).exists() else SEED_WEIGHTS / "nano-movq.fp16.pt"
+    movq_path = local_or_committed(args.movq, "nano-movq")
     shift, scale = base_state["latent"]["shift"], base_state["latent"]["scale"]
-    latents = torch.from_numpy((encode_latents(movq_path, data["images"], dev) - shift) * scale).to(dev)
+    latents = torch.from_numpy((encode_latents(movq_path, data["images"], dev, latent_cache(args.dataset)) - shift) * scale).to(dev)
 
     torch.manual_seed(0)
     unet = models.unets["base"]
@@ -82,13 +83,16 @@ def main(argv=None) -> int:
     ema = EMA(controlnet, decay=0.999)
     opt = torch.optim.AdamW(controlnet.parameters(), lr=args.lr, weight_decay=0.01)
     ckpt_path = Path(args.checkpoint)
-    state = load_checkpoint(ckpt_path)
+    # Go on from the local checkpoint, else from the committed weights (a fresh optimizer), else start.
+    state = resume_state(ckpt_path, str(SEED_WEIGHTS / f"{ckpt_path.stem}.fp16.pt"))
     step, fresh = 0, True
     if state is not None:
-        controlnet.load_state_dict(state["model"])
-        ema.shadow.load_state_dict(state["ema"])
-        opt.load_state_dict(state["optimizer"])
-        step, fresh = state["step"], False
+        as_float = lambda sd: {k: v.float() for k, v in sd.items()}  # noqa: E731
+        controlnet.load_state_dict(as_float(state["model"]))
+        ema.shadow.load_state_dict(as_float(state.get("ema", state["model"])))
+        if "optimizer" in state:  # weights-only seeds restart the optimizer
+            opt.load_state_dict(state["optimizer"])
+        step, fresh = state["step"], "optimizer" not in state
         print(f"continuing at step {step}")
 
     def checkpoint(step):

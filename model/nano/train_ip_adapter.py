@@ -31,8 +31,9 @@ from .captions import nano_vocab, training_caption
 from .classifier import load_classifier
 from .train_autoencoder import to_tensor
 from .train_base import encode_latents, tokenize_batch
-from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, local_or_committed, autocast, device, load_checkpoint, load_dataset, optimizer_step,
-                       save_checkpoint, training_arguments, v_training_batch, warm_up_lr)
+from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, latent_cache, load_checkpoint,
+                       load_dataset, local_or_committed, optimizer_step, resume_state, save_checkpoint, training_arguments,
+                       v_training_batch, warm_up_lr)
 
 EMPTY_CAPTION_PROBABILITY = 0.5
 NULL_IMAGE_PROBABILITY = 0.1
@@ -69,7 +70,7 @@ def image_embeddings(encoder, images: np.ndarray, dev, batch: int = 256) -> torc
 def main(argv=None) -> int:
     parser = training_arguments(__doc__, minutes=40.0, batch=32, lr=5e-4, checkpoint=str(CHECKPOINTS / "nano-ip-adapter.pt"))
     parser.add_argument("--base", default=None, help="default: model/checkpoints/nano-base.pt, else the committed weights")
-    parser.add_argument("--movq", default=str(CHECKPOINTS / "nano-movq.pt"))
+    parser.add_argument("--movq", default=None, help="default: model/checkpoints/nano-movq.pt, else the committed weights")
     parser.add_argument("--image-encoder", default=str(CHECKPOINTS / "nano-image-encoder.pt"))
     args = parser.parse_args(argv)
 
@@ -85,9 +86,9 @@ def main(argv=None) -> int:
     null_embed = encoder.features(torch.zeros(1, 3, 64, 64, device=dev))  # the fork's unconditional image
     base_path = local_or_committed(args.base, "nano-base")
     models, base_state = base_with_adapter(base_path, embeds.shape[1], dev)
-    movq_path = Path(args.movq) if Path(args.movq).exists() else SEED_WEIGHTS / "nano-movq.fp16.pt"
+    movq_path = local_or_committed(args.movq, "nano-movq")
     shift, scale = base_state["latent"]["shift"], base_state["latent"]["scale"]
-    latents = torch.from_numpy((encode_latents(movq_path, data["images"], dev) - shift) * scale).to(dev)
+    latents = torch.from_numpy((encode_latents(movq_path, data["images"], dev, latent_cache(args.dataset)) - shift) * scale).to(dev)
 
     unet = models.unets["base"]
     trainable = [p for p in unet.parameters() if p.requires_grad]
@@ -99,13 +100,16 @@ def main(argv=None) -> int:
     ema = EMA(unet, decay=0.999)
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     ckpt_path = Path(args.checkpoint)
-    state = load_checkpoint(ckpt_path)
+    # Go on from the local checkpoint, else from the committed weights (a fresh optimizer), else start.
+    state = resume_state(ckpt_path, str(SEED_WEIGHTS / f"{ckpt_path.stem}.fp16.pt"))
     step, fresh = 0, True
     if state is not None:
-        unet.load_state_dict(state["model"], strict=False)
-        ema.shadow.load_state_dict(state["ema"], strict=False)
-        opt.load_state_dict(state["optimizer"])
-        step, fresh = state["step"], False
+        as_float = lambda sd: {k: v.float() for k, v in sd.items()}  # noqa: E731
+        unet.load_state_dict(as_float(state["model"]), strict=False)
+        ema.shadow.load_state_dict(as_float(state.get("ema", state["model"])), strict=False)
+        if "optimizer" in state:  # weights-only seeds restart the optimizer
+            opt.load_state_dict(state["optimizer"])
+        step, fresh = state["step"], "optimizer" not in state
         print(f"continuing at step {step}")
 
     def checkpoint(step):

@@ -67,6 +67,11 @@ def load_dataset(path: str | Path | None = None) -> dict:
         return {k: data[k] for k in data.files}
 
 
+def latent_cache(dataset: str | Path | None) -> Path:
+    """Where the autoencoder latents of a data set are cached: beside it (model/data/latents/)."""
+    return (Path(dataset) if dataset else DATASET).parent / "latents"
+
+
 class EMA:
     """Exponential moving average of a module's weights; the shipped weights are the average."""
 

@@ -102,3 +102,50 @@ def test_captions_and_vocabulary():
     assert "" in seen and "red apple, noto style" in seen and "red apple, fruit, noto style" in seen
     vocab = nano_vocab(["red apple"], [json.dumps(["fruit"])], ["noto", "3d"])
     assert {"red", "apple", "fruit", "noto", "3d", "style"} <= set(vocab)
+
+
+def test_a_grown_vocabulary_keeps_every_known_word_embedding():
+    old = ["[PAD]", "style", "noto", "red", "apple"]
+    new = ["[PAD]", "style", "noto", "flat", "red", "apple", "pear"]
+    table = torch.arange(8 * 3, dtype=torch.float32).reshape(8, 3)  # 8 rows: the encoder's table is larger than the vocabulary
+    weights = {"text_encoder.shared.weight": table, "unets.base.conv_in.weight": torch.ones(2)}
+    carried = train_base.carry_vocabulary(weights, old, new)["text_encoder.shared.weight"]
+    assert carried.shape == table.shape
+    for i, word in enumerate(new):
+        if word in old:
+            assert torch.equal(carried[i], table[old.index(word)]), word
+    assert not any(torch.equal(carried[new.index("flat")], row) for row in table)  # a new word starts fresh
+    assert train_base.carry_vocabulary(weights, old, new)["unets.base.conv_in.weight"] is weights["unets.base.conv_in.weight"]
+
+
+def test_decoder_fine_tune_leaves_the_encoder_and_so_the_latents_alone(tmp_path, tiny_dataset):
+    movq = tmp_path / "movq.pt"
+    common = ["--dataset", str(tiny_dataset), "--batch", "4"]
+    assert train_autoencoder.main([*common, "--init", "", "--max-steps", "2", "--checkpoint", str(movq)]) == 0
+    robust = tmp_path / "robust.pt"
+    assert train_autoencoder.main([*common, "--init", str(movq), "--max-steps", "4", "--decoder-only", "--latent-noise", "0.3",
+                                   "--checkpoint", str(robust)]) == 0
+    before, after = torch.load(movq)["ema"], torch.load(robust)["ema"]
+    encoder_side = [k for k in before if k.startswith(("encoder.", "quant_conv."))]
+    assert encoder_side and all(torch.equal(before[k], after[k]) for k in encoder_side)
+    assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith("decoder."))
+    assert torch.load(robust)["decoder_only"] and torch.load(robust)["latent_noise"] == 0.3
+
+    # The latent cache is keyed by the encoder side, so the fine-tuned decoder reuses the latents.
+    images = np.load(tiny_dataset)["images"]
+    cache = tmp_path / "latents"
+    first = train_base.encode_latents(movq, images, "cpu", cache)
+    assert len(list(cache.iterdir())) == 1
+    np.testing.assert_array_equal(train_base.encode_latents(robust, images, "cpu", cache), first)
+    assert len(list(cache.iterdir())) == 1
+    np.testing.assert_allclose(train_base.encode_latents(movq, images, "cpu"), first, atol=1e-6)  # no cache: the same latents
+
+
+def test_iconify_names_and_the_heldout_pairs_of_the_first_data_set():
+    assert dataset.slug("flag: Japan") == "flag-japan"
+    assert dataset.slug("woman’s hat") == "womans-hat"
+    assert dataset.HELDOUT_STYLES == ("noto", "twemoji", "3d")  # the rule picks among the first data set's styles only
+    codes = [f"1F{i:03X}" for i in range(2000)]
+    assert not any(dataset.is_heldout(c, s) for c in codes for s in dataset.STYLES[3:])
+    pairs = dataset.committed_pairs()
+    assert len(pairs) == 85 and {s for _, s in pairs} <= set(dataset.HELDOUT_STYLES)

@@ -25,8 +25,11 @@ export interface ComponentVariant {
   maxAbsErrorVsFp32?: number;
 }
 export type ComponentRole = 'text-encoder' | 'unet' | 'controlnet' | 'image-encoder' | 'movq-encoder' | 'movq-decoder';
+/** `inpainting_flash` is the inpainting U-Net distilled to the Flash steps, as `flash` is from `base`. */
+export type UNetKind = 'base' | 'flash' | 'inpainting' | 'inpainting_flash';
+export const INPAINTING_KINDS: readonly UNetKind[] = ['inpainting', 'inpainting_flash'];
 export interface UNetInfo {
-  kind: 'base' | 'flash' | 'inpainting';
+  kind: UNetKind;
   inChannels: number;
   outChannels: number;
   predictionType: 'epsilon' | 'v_prediction' | 'sample';

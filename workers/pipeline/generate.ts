@@ -2,7 +2,7 @@
 // size and scaling, unconditional convention. Runtime-agnostic: it only sees a GraphRunner.
 import type { ControlParams, GenerateParams, GeneratedImage, ProgressCallback, SamplerName } from '../engine-api';
 import { ImageSizeError, InvalidParamsError } from '../errors';
-import type { PackManifest } from '../pack/manifest';
+import { INPAINTING_KINDS, type PackManifest } from '../pack/manifest';
 import { checkControl, controlNetComponent, controlNetFor } from './controlnet';
 import { decodeLatent, denoiseLatent, stageTimings, startTimings, type DenoiseRequest } from './denoise';
 import { hintTensor } from './edge-map';
@@ -28,13 +28,13 @@ export interface PipelineContext {
 /** The U-Net component a sampler uses: Flash wants the distilled U-Net, the others the base one. */
 export function unetFor(manifest: PackManifest, sampler: SamplerName): string {
   const unets = Object.entries(manifest.components).filter(
-    ([, c]) => c.role === 'unet' && c.unet?.kind !== 'inpainting',
+    ([, c]) => c.role === 'unet' && !INPAINTING_KINDS.includes(c.unet!.kind),
   );
   const wanted = sampler === 'flash' ? 'flash' : 'base';
   const match = unets.find(([, c]) => c.unet?.kind === wanted);
   if (match) return match[0];
   const fallback = manifest.components[manifest.defaults.unet];
-  if (fallback?.unet?.kind !== 'inpainting') return manifest.defaults.unet;
+  if (fallback?.unet && !INPAINTING_KINDS.includes(fallback.unet.kind)) return manifest.defaults.unet;
   throw new InvalidParamsError(`this pack has no U-Net for the ${sampler} sampler`);
 }
 

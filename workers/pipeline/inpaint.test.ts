@@ -4,9 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InpaintParams } from '../engine-api';
 import { ImageSizeError, InvalidParamsError } from '../errors';
 import { generate, type PipelineContext } from './generate';
-import { inpaint } from './inpaint';
+import { inpaint, inpaintingUNet } from './inpaint';
 import { featherAlpha, repaintPixels } from './inpaint-mask';
 import { nodePipeline, type GraphCall } from './node-pipeline';
+import randomManifest from '../../public/models/kandinsky3-tiny-random/manifest.json' with { type: 'json' };
+import { parseManifest } from '../pack/manifest';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];
@@ -49,7 +51,7 @@ describe('inpainting on onnxruntime-node, nano pack', () => {
     expect(calls.map((c) => c.component)).toEqual([
       'text_encoder',
       'movq_encoder',
-      ...Array(4).fill('unet_inpainting'),
+      ...Array(4).fill('unet_inpainting_flash'), // Flash inpaints with the distilled inpainting U-Net
       'movq_decoder',
     ]);
     expect(calls[1]!.dims.image).toEqual([1, 3, SIDE, SIDE]);
@@ -100,5 +102,22 @@ describe('inpainting on onnxruntime-node, nano pack', () => {
       /Nothing is masked: brush over the area to repaint/,
     );
     await expect(inpaint(ctx, { ...params, feather: 100 }, () => {})).rejects.toThrow(InvalidParamsError);
+  });
+});
+
+describe('which inpainting U-Net a sampler uses', () => {
+  it('Flash takes the distilled inpainting U-Net, the other samplers the undistilled one', () => {
+    const manifest = ctx.manifest;
+    expect(manifest.components.unet_inpainting_flash?.unet?.flashTimesteps).toEqual([979, 729, 479, 229]);
+    expect(inpaintingUNet(manifest, 'flash')).toBe('unet_inpainting_flash');
+    expect(inpaintingUNet(manifest, 'ddpm')).toBe('unet_inpainting');
+    expect(inpaintingUNet(manifest, 'ancestral')).toBe('unet_inpainting');
+  });
+
+  it('without a distilled one, every sampler inpaints with the undistilled U-Net', () => {
+    const manifest = parseManifest(randomManifest);
+    expect(Object.values(manifest.components).some((c) => c.unet?.kind === 'inpainting_flash')).toBe(false);
+    expect(inpaintingUNet(manifest, 'flash')).toBe('unet_inpainting');
+    expect(inpaintingUNet(manifest, 'ddpm')).toBe('unet_inpainting');
   });
 });

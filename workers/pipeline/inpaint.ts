@@ -3,9 +3,9 @@
 // with the region blanked out; the result is composited back through a feathered mask, so pixels
 // away from the mask are returned unchanged. Outpainting is the same call on a canvas the UI has
 // enlarged, with the new area masked.
-import type { GeneratedImage, InpaintParams, ProgressCallback } from '../engine-api';
+import type { GeneratedImage, InpaintParams, ProgressCallback, SamplerName } from '../engine-api';
 import { ImageSizeError, InvalidParamsError } from '../errors';
-import type { PackManifest } from '../pack/manifest';
+import type { PackManifest, UNetKind } from '../pack/manifest';
 import { decodeLatent, denoiseLatent, stageTimings, startTimings } from './denoise';
 import { checkParams, type PipelineContext } from './generate';
 import { checkFusion } from './image-fusion';
@@ -16,14 +16,19 @@ import { conditioningFor } from './text-conditioning';
 
 export { movqEncoder };
 
-export function inpaintingUNet(manifest: PackManifest): string | null {
-  return Object.entries(manifest.components).find(([, c]) => c.unet?.kind === 'inpainting')?.[0] ?? null;
+/** The inpainting U-Net a sampler uses: Flash takes the distilled one where the pack has it (its 4
+ * steps are what it learned), every other sampler the undistilled one; without a sampler, any. */
+export function inpaintingUNet(manifest: PackManifest, sampler?: SamplerName): string | null {
+  const find = (kind: UNetKind) => Object.entries(manifest.components).find(([, c]) => c.unet?.kind === kind)?.[0];
+  const undistilled = find('inpainting');
+  if (sampler === 'flash') return find('inpainting_flash') ?? undistilled ?? null;
+  return undistilled ?? (sampler === undefined ? (find('inpainting_flash') ?? null) : null);
 }
 
 export function checkInpaintParams(manifest: PackManifest, params: InpaintParams): void {
   // The inpainting U-Net has no IP-Adapter (the 3.1 adapter is for text-to-image): named before the
   // text-to-image checks would accept the pictures for the other U-Net.
-  const unetId = inpaintingUNet(manifest);
+  const unetId = inpaintingUNet(manifest, params.sampler);
   if (params.fusion && unetId) checkFusion(manifest, unetId, params.fusion);
   checkParams(manifest, params);
   const size = `${params.width}×${params.height}`;
@@ -48,7 +53,7 @@ export async function inpaint(
   onProgress: ProgressCallback,
 ): Promise<GeneratedImage> {
   const { manifest } = ctx;
-  const unetId = inpaintingUNet(manifest);
+  const unetId = inpaintingUNet(manifest, params.sampler);
   const encoder = movqEncoder(manifest);
   if (!unetId || !encoder) {
     throw new InvalidParamsError(
