@@ -122,7 +122,7 @@ def main(argv=None) -> int:
             batch = prompts[i : i + 64] if with_prompt else [""] * len(prompts[i : i + 64])
             latents = sample_latents(models, kind, batch, vocab, seed=i, sampler=sampler, steps=steps,
                                      guidance=guidance, hints=None if hints is None else hints[i : i + 64], strength=strength)
-            images.append(decode(models, latents, shift, scale))
+            images.append(decode(models.movq, latents, shift, scale))
         images = np.concatenate(images)
         scored_against = scribbles if hint_kind == "scribble" else edges
         _, c_logits, s_logits = judge(classifier, images, dev)

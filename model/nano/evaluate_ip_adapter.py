@@ -117,7 +117,7 @@ def main(argv=None) -> int:
             latents = sample_latents(models, kind, prompts[i : i + 64], vocab, seed=i, sampler=sampler, steps=steps,
                                      guidance=guidance, image_embeds=None if embeds is None else embeds[i : i + 64],
                                      null_image_embed=null, image_weight=strength)
-            images.append(decode(models, latents, shift, scale))
+            images.append(decode(models.movq, latents, shift, scale))
         images = np.concatenate(images)
         features, c_logits, s_logits = judge(classifier, images, dev)
         wanted_style = asked if prompt == "restyle" else (data["style"][other] if pictures == "mix" else style)

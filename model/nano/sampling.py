@@ -13,6 +13,7 @@ import torch
 
 from ..config import NANO
 from ..kandinsky3 import Kandinsky3
+from ..movq import VQModel
 from ..schedule import cosine_alphas_cumprod
 from .train_base import tokenize_batch
 from .training import LATENT_CLIP_RANGE
@@ -99,7 +100,7 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
 
 
 @torch.no_grad()
-def decode(models: Kandinsky3, latents: torch.Tensor, shift: float, scale: float) -> np.ndarray:
+def decode(movq: VQModel, latents: torch.Tensor, shift: float, scale: float) -> np.ndarray:
     """Normalised latents → uint8 (B, 64, 64, 3), as latent-to-image.ts does."""
-    images = models.movq.decode(latents / scale + shift)
+    images = movq.decode(latents / scale + shift)
     return ((images.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()

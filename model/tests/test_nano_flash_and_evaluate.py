@@ -39,13 +39,36 @@ def family(tmp_path_factory):
     return paths
 
 
+def test_flash_inpainting_distils_the_inpainting_unet_with_its_extra_channels(tmp_path, family):
+    inpainting = tmp_path / "inpainting.pt"
+    assert train_base.main(["--dataset", str(family["data"]), "--batch", "3", "--max-steps", "1", "--unet", "inpainting",
+                            "--movq", str(family["movq"]), "--init", str(family["base"]), "--checkpoint", str(inpainting)]) == 0
+    student = tmp_path / "inpainting_flash.pt"
+    args = ["--dataset", str(family["data"]), "--batch", "3", "--unet", "inpainting_flash", "--movq", str(family["movq"]),
+            "--base", str(inpainting), "--checkpoint", str(student)]
+    assert train_flash.main([*args, "--max-steps", "1"]) == 0
+    state = torch.load(student)
+    assert state["unet"] == "inpainting_flash" and state["student"]["conv_in.weight"].shape[1] == 9
+    teacher = torch.load(inpainting)["ema"]
+    assert 0 < max((v - teacher["unets.inpainting." + k]).abs().max().item() for k, v in state["student"].items()) < 0.1
+    assert train_flash.main([*args, "--max-steps", "2"]) == 0
+    assert torch.load(student)["step"] == 2
+
+    # The pack carries both inpainting U-Nets, the distilled one marked with the Flash steps.
+    from model.nano.export_pack import assemble
+
+    models, _ = assemble(family["movq"], {"base": family["base"], "inpainting": inpainting, "inpainting_flash": student})
+    assert set(models.unets) == {"base", "inpainting", "inpainting_flash"}
+    assert torch.equal(models.unets["inpainting_flash"].conv_in.weight, torch.load(student)["ema"]["conv_in.weight"].float())
+
+
 def test_flash_distillation_trains_the_student_only_and_resumes(tmp_path, family):
     flash = tmp_path / "flash.pt"
     args = ["--dataset", str(family["data"]), "--batch", "3", "--movq", str(family["movq"]), "--base", str(family["base"]),
             "--checkpoint", str(flash)]
     assert train_flash.main([*args, "--max-steps", "2"]) == 0
     state = torch.load(flash)
-    assert state["step"] == 2 and state["losses"]["distill_weight"] > 0
+    assert state["step"] == 2 and state["losses"]["distill_weight"] > 0 and state["losses"]["regression_weight"] > 0
     base = torch.load(family["base"])["ema"]
     student = state["student"]
     # The student started as the base U-Net and has moved; the discriminator heads learned too.
@@ -72,22 +95,50 @@ def test_discriminator_trunk_is_the_frozen_down_path_with_a_head_per_level():
     assert x.grad is not None and x.grad.abs().sum() > 0  # the generator's gradient flows through the frozen trunk
 
 
+def tables(text: str) -> list:
+    """The markdown tables of a results file, each as its rows of cells (header and rule left out)."""
+    found, current = [], None
+    for line in text.splitlines():
+        if line.startswith("| "):
+            current = [] if current is None else current
+            if "---" not in line:
+                current.append([c.strip() for c in line.strip("| ").split(" | ")])
+        elif current is not None:
+            found.append(current[1:])
+            current = None
+    return found + ([current[1:]] if current is not None else [])
+
+
 def test_evaluation_tiny_subset_writes_every_row(tmp_path, family):
     flash = tmp_path / "flash.pt"
     assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
                              "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+    # A second autoencoder for the texture ablation: its decoder also decodes the base and Flash rows.
+    other_movq = tmp_path / "movq-decoder.pt"
+    assert train_autoencoder.main(["--dataset", str(family["data"]), "--batch", "4", "--max-steps", "1", "--decoder-only",
+                                   "--latent-noise", "0.3", "--init", str(family["movq"]), "--checkpoint", str(other_movq)]) == 0
     out = tmp_path / "results.md"
     assert evaluate.main(["--tiny", "--dataset", str(family["data"]), "--classifier", str(family["classifier"]),
                           "--movq", str(family["movq"]), "--base", str(family["base"]), "--flash", str(flash),
-                          "--out", str(out)]) == 0
-    table = [line for line in out.read_text().splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert [row.split(" | ")[0][2:] for row in table] == [
-        "reference: real images (accuracy: the held-out images; KID: other pairs)", "base, 10 steps, guidance 3", "base, 5 steps, guidance 3",
-        "Flash, 4 steps", "Flash int8w, 4 steps", "undistilled: base U-Net, Flash sampler, 4 steps",
+                          "--extra-movq", f"robust={other_movq}", "--out", str(out)]) == 0
+    main, per_style = tables(out.read_text())[:2]
+    names = [
+        "reference: real images (accuracy: the held-out images; KID, FID: other pairs)",
+        evaluate.RECONSTRUCTION, evaluate.RECONSTRUCTION + ", latents + noise 0.1", evaluate.RECONSTRUCTION + ", latents + noise 0.2",
+        evaluate.RECONSTRUCTION + " (decoder: robust)", evaluate.RECONSTRUCTION + ", latents + noise 0.1 (decoder: robust)",
+        evaluate.RECONSTRUCTION + ", latents + noise 0.2 (decoder: robust)",
+        "base, 10 steps, guidance 3", "base, 10 steps, guidance 3 (decoder: robust)", "base, 5 steps, guidance 3",
+        "Flash, 4 steps", "Flash, 4 steps (decoder: robust)", "Flash int8w, 4 steps", "undistilled: base U-Net, Flash sampler, 4 steps",
     ]
-    for row in table:
-        cells = row.strip("| ").split(" | ")
-        assert all(0 <= float(c.rstrip(" %")) <= 100 for c in cells[2:5])
+    assert [row[0] for row in main] == names and [row[0] for row in per_style] == names
+    for row in main:
+        kid, fid = (cell.split(" ± ") for cell in row[1:3])
+        assert all(float(v) == float(v) for v in (*kid, *fid)) and float(fid[0]) >= 0  # numbers, not NaN
+        assert all(0 <= float(c.rstrip(" %")) <= 100 for c in row[3:6])
+        assert float(row[7]) >= 0  # specks ‰
+    assert all(row[6] != "–" for row in main[7:])  # two seeds per prompt: a seed distance for every generated row
+    for row in per_style:  # the synthetic data holds out one pair in each of the first three styles
+        assert len(row) == 4 and all(cell == "–" or "/" in cell for cell in row[1:])
 
 
 def test_kid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
@@ -96,6 +147,37 @@ def test_kid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
     assert abs(np.mean(same)) < 0.02  # unbiased: zero on average, though one draw may be slightly negative
     a, b = rng.normal(size=(400, 8)), rng.normal(size=(400, 8))
     assert evaluate.kid(a, b + 1.0) > evaluate.kid(a, b + 0.3) > 0.1
+
+
+def test_fid_is_near_zero_for_one_distribution_and_grows_with_a_shift():
+    from model.nano.metrics import fid, spread
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2000, 4)), rng.normal(size=(2000, 4))
+    assert fid(a, b) < 0.05
+    assert fid(a, b + 1.0) == pytest.approx(4.0, rel=0.1)  # |Δμ|² = 4 for a shift of 1 in each of 4 dimensions
+    scaled = rng.normal(size=(2000, 4)) * 2.0  # Σ = 4I against I: tr(4I + I − 2·2I) = 4
+    assert fid(a, scaled) == pytest.approx(4.0, rel=0.15)
+    # The spread over halves is small beside a real difference, and zero for identical sets.
+    assert spread(fid, a[:400], b[:100], samples=4) < fid(a[:400], b[:100] + 1.0) / 4
+    assert spread(fid, a[:400], a[::4][:100], samples=4) < 0.5
+
+
+def test_seed_and_group_distances_and_background_specks():
+    from model.nano.metrics import background_specks, group_distance, seed_distance
+
+    rng = np.random.default_rng(0)
+    same = np.repeat(rng.normal(size=(10, 8)), 4, axis=0)  # every seed of a prompt gives the same features
+    assert seed_distance(same, 4) == pytest.approx(0.0, abs=1e-9)
+    assert seed_distance(rng.normal(size=(40, 8)), 4) == pytest.approx(1.0, abs=0.15)  # independent: cosine ≈ 0
+    assert group_distance(same, np.repeat(np.arange(10), 4)) == pytest.approx(0.0, abs=1e-9)
+
+    white = np.full((2, 64, 64, 3), 255, np.uint8)
+    assert background_specks(white).tolist() == [0.0, 0.0]
+    specked = white.copy()
+    specked[0, 10, 10] = specked[0, 40, 30] = 120  # two isolated grey pixels on white
+    specked[1, 8:56, 8:56] = 30  # a large dark shape is an object, not a speck
+    assert background_specks(specked)[0] == pytest.approx(2 / 4096) and background_specks(specked)[1] == 0.0
 
 
 def test_quantized_weights_match_the_int8w_export():
