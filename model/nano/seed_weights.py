@@ -30,7 +30,8 @@ def half(weights: dict) -> dict:
 def seed_of(state: dict) -> dict:
     """A checkpoint → its seed: the EMA (or the only) weights as fp16 "model", heads in fp16, metadata kept."""
     out = {k: v for k, v in state.items() if k not in DROPPED and k not in ("model", "ema", "heads")}
-    out["model"] = half(state.get("ema", state["model"]))
+    # Not state.get("ema", state["model"]): the default is evaluated first, and Flash checkpoints have no "model".
+    out["model"] = half(state["ema"] if "ema" in state else state["model"])
     if "heads" in state:
         out["heads"] = half(state["heads"])
     return out
