@@ -149,3 +149,18 @@ def test_iconify_names_and_the_heldout_pairs_of_the_first_data_set():
     assert not any(dataset.is_heldout(c, s) for c in codes for s in dataset.STYLES[3:])
     pairs = dataset.committed_pairs()
     assert len(pairs) == 85 and {s for _, s in pairs} <= set(dataset.HELDOUT_STYLES)
+
+
+def test_a_seed_keeps_the_ema_in_fp16_for_base_and_flash_checkpoints():
+    from model.nano.seed_weights import seed_of
+
+    w = {"w": torch.ones(2)}
+    base = {"model": {"w": torch.zeros(2)}, "ema": w, "optimizer": {}, "step": 5}
+    # A Flash checkpoint has a student, its EMA and discriminator heads, and no "model".
+    flash = {"student": {"w": torch.zeros(2)}, "ema": w, "heads": {"h": torch.ones(1)}, "opt_g": {}, "opt_d": {}, "step": 7}
+    for state in (base, flash):
+        seed = seed_of(state)
+        assert seed["model"]["w"].dtype == torch.float16 and seed["model"]["w"].sum() == 2  # the EMA, not the live weights
+        assert not {"optimizer", "opt_g", "opt_d", "student"} & seed.keys()
+    assert seed_of(flash)["heads"]["h"].dtype == torch.float16
+    assert seed_of({"model": w, "step": 1})["model"]["w"].sum() == 2  # weights-only parts (no EMA)
