@@ -20,7 +20,12 @@ from ..kandinsky3 import FLASH_TEACHERS, Kandinsky3
 from ..word_tokenizer import tokenizer_json
 from .classifier import load_classifier
 from .dataset import CREDITS, SIZE
-from .training import CHECKPOINTS, LATENT_CLIP_RANGE, SEED_WEIGHTS, load_checkpoint
+from .training import LATENT_CLIP_RANGE, load_checkpoint, local_or_committed
+
+# Command-line option (as an attribute) → checkpoint name of every part a pack is built from.
+PARTS = {"movq": "nano-movq", "base": "nano-base", "flash": "nano-flash", "inpainting": "nano-inpainting",
+         "inpainting_flash": "nano-inpainting_flash", "controlnet": "nano-controlnet", "ip_adapter": "nano-ip-adapter",
+         "image_encoder": "nano-image-encoder"}
 
 
 def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = None,
@@ -74,22 +79,22 @@ def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = N
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--movq", type=Path, default=CHECKPOINTS / "nano-movq.pt")
-    parser.add_argument("--base", type=Path, default=CHECKPOINTS / "nano-base.pt")
-    parser.add_argument("--flash", type=Path, default=CHECKPOINTS / "nano-flash.pt")
-    parser.add_argument("--inpainting", type=Path, default=CHECKPOINTS / "nano-inpainting.pt")
-    parser.add_argument("--inpainting-flash", type=Path, default=CHECKPOINTS / "nano-inpainting_flash.pt")
-    parser.add_argument("--controlnet", type=Path, default=CHECKPOINTS / "nano-controlnet.pt")
-    parser.add_argument("--ip-adapter", type=Path, default=CHECKPOINTS / "nano-ip-adapter.pt")
-    parser.add_argument("--image-encoder", type=Path, default=CHECKPOINTS / "nano-image-encoder.pt")
+    parser.add_argument("--movq", type=Path, default=None)
+    parser.add_argument("--base", type=Path, default=None)
+    parser.add_argument("--flash", type=Path, default=None)
+    parser.add_argument("--inpainting", type=Path, default=None)
+    parser.add_argument("--inpainting-flash", type=Path, default=None)
+    parser.add_argument("--controlnet", type=Path, default=None)
+    parser.add_argument("--ip-adapter", type=Path, default=None)
+    parser.add_argument("--image-encoder", type=Path, default=None)
     parser.add_argument("--formats", default="int8w",
                         help="formats shipped in the pack (fp32 is always exported to measure against, then left "
                              "out unless named); the bundled pack ships int8w alone to stay small")
     args = parser.parse_args(argv)
-    if not args.base.exists():
-        args.base = SEED_WEIGHTS / "nano-base.fp16.pt"
-    if not args.movq.exists():
-        args.movq = SEED_WEIGHTS / "nano-movq.fp16.pt"
+    # Each part: the named file, else the local checkpoint, else its committed seed, so a fresh clone
+    # rebuilds the shipped pack from model/nano/weights/ alone.
+    for option, name in PARTS.items():
+        setattr(args, option, local_or_committed(getattr(args, option), name))
 
     unets = {"base": args.base}
     for kind in ("flash", "inpainting", "inpainting_flash"):

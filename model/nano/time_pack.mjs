@@ -51,6 +51,14 @@ const residuals = Object.fromEntries(
     return [r.name, new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b)), dims)];
   }),
 );
+// A U-Net with an IP-Adapter always takes image_embeds and image_weight: zeros, as the app feeds without a picture.
+const embedWidth = manifest.components[`unet_${kind}`].inputs?.find((i) => i.name === 'image_embeds')?.shape[1];
+const imageInputs = embedWidth
+  ? {
+      image_embeds: new ort.Tensor('float32', new Float32Array(batch * embedWidth), [batch, embedWidth]),
+      image_weight: new ort.Tensor('float32', new Float32Array(batch), [batch]),
+    }
+  : {};
 const latent = new ort.Tensor(
   'float32',
   Float32Array.from({ length: 4 * width * width }, () => Math.random()),
@@ -68,6 +76,7 @@ async function once() {
       context,
       context_mask: mask,
       ...residuals,
+      ...imageInputs,
     });
   }
   const t2 = performance.now();
