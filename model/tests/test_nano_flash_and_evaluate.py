@@ -45,7 +45,7 @@ def test_flash_inpainting_distils_the_inpainting_unet_with_its_extra_channels(tm
                             "--movq", str(family["movq"]), "--init", str(family["base"]), "--checkpoint", str(inpainting)]) == 0
     student = tmp_path / "inpainting_flash.pt"
     args = ["--dataset", str(family["data"]), "--batch", "3", "--unet", "inpainting_flash", "--movq", str(family["movq"]),
-            "--base", str(inpainting), "--checkpoint", str(student)]
+            "--base", str(inpainting), "--checkpoint", str(student), "--init", ""]
     assert train_flash.main([*args, "--max-steps", "1"]) == 0
     state = torch.load(student)
     assert state["unet"] == "inpainting_flash" and state["student"]["conv_in.weight"].shape[1] == 9
@@ -65,7 +65,7 @@ def test_flash_inpainting_distils_the_inpainting_unet_with_its_extra_channels(tm
 def test_flash_distillation_trains_the_student_only_and_resumes(tmp_path, family):
     flash = tmp_path / "flash.pt"
     args = ["--dataset", str(family["data"]), "--batch", "3", "--movq", str(family["movq"]), "--base", str(family["base"]),
-            "--checkpoint", str(flash)]
+            "--checkpoint", str(flash), "--init", ""]
     assert train_flash.main([*args, "--max-steps", "2"]) == 0
     state = torch.load(flash)
     assert state["step"] == 2 and state["losses"]["distill_weight"] > 0 and state["losses"]["regression_weight"] > 0
@@ -78,6 +78,20 @@ def test_flash_distillation_trains_the_student_only_and_resumes(tmp_path, family
     assert state["heads"] and state["opt_d"]["state"]
     assert train_flash.main([*args, "--max-steps", "3", "--distill-weight", "0"]) == 0
     assert torch.load(flash)["step"] == 3
+
+
+def test_flash_goes_on_from_its_committed_seed_without_a_checkpoint_or_init(tmp_path, family):
+    """Without --init, a new checkpoint starts from the committed Flash weights (the tests above pass
+    --init '' to start from the teacher instead)."""
+    from model.nano.training import SEED_WEIGHTS
+
+    seed = torch.load(SEED_WEIGHTS / "nano-flash.fp16.pt")
+    flash = tmp_path / "flash.pt"
+    assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
+                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+    state = torch.load(flash)
+    assert state["step"] == seed["step"] > 1
+    assert torch.equal(state["ema"]["conv_in.weight"], seed["model"]["conv_in.weight"].float())  # a seed keeps its EMA as "model"
 
 
 def test_discriminator_trunk_is_the_frozen_down_path_with_a_head_per_level():
@@ -112,7 +126,7 @@ def tables(text: str) -> list:
 def test_evaluation_tiny_subset_writes_every_row(tmp_path, family):
     flash = tmp_path / "flash.pt"
     assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
-                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+                             "--base", str(family["base"]), "--checkpoint", str(flash), "--init", ""]) == 0
     # A second autoencoder for the texture ablation: its decoder also decodes the base and Flash rows.
     other_movq = tmp_path / "movq-decoder.pt"
     assert train_autoencoder.main(["--dataset", str(family["data"]), "--batch", "4", "--max-steps", "1", "--decoder-only",
@@ -209,7 +223,7 @@ def test_controlnet_trains_only_itself_resumes_and_is_evaluated(tmp_path, family
 
     flash = tmp_path / "flash.pt"
     assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
-                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+                             "--base", str(family["base"]), "--checkpoint", str(flash), "--init", ""]) == 0
     out = tmp_path / "results.md"
     common = ["--tiny", "--dataset", str(family["data"]), "--classifier", str(family["classifier"]), "--movq", str(family["movq"]),
               "--base", str(family["base"]), "--flash", str(flash), "--out", str(out)]
@@ -273,7 +287,7 @@ def test_ip_adapter_trains_only_the_adapter_on_a_narrow_image_encoder_and_resume
 
     flash = tmp_path / "flash.pt"
     assert train_flash.main(["--dataset", str(family["data"]), "--batch", "2", "--max-steps", "1", "--movq", str(family["movq"]),
-                             "--base", str(family["base"]), "--checkpoint", str(flash)]) == 0
+                             "--base", str(family["base"]), "--checkpoint", str(flash), "--init", ""]) == 0
     models, _ = assemble(family["movq"], {"base": family["base"], "flash": flash}, None, (ckpt, encoder))
     adapter = torch.load(ckpt)["ema"]
     for kind in ("base", "flash"):
