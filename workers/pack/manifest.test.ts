@@ -36,14 +36,16 @@ describe('pack manifest', () => {
       Object.values(nano.components)
         .map((c) => c.unet?.kind)
         .filter(Boolean),
-    ).toEqual(expect.arrayContaining(['base', 'flash', 'inpainting']));
+    ).toEqual(expect.arrayContaining(['base', 'flash', 'inpainting', 'inpainting_flash']));
     // The nano deviations from Kandinsky 3 live in the manifest: ×4 autoencoder, v-prediction, latent range.
     expect(nano.latent).toMatchObject({ scaleFactor: 4, clipRange: 3 });
     expect(nano.components.unet_flash!.unet!.predictionType).toBe('v_prediction');
     expect(nano.weights).toBe('trained');
     expect(nano.credits.map((c) => c.license)).toEqual(expect.arrayContaining(['Apache-2.0', 'CC-BY-4.0', 'MIT']));
     const bytes = nano.files.reduce((sum, f) => sum + f.bytes, 0);
-    expect(bytes).toBeLessThan(25e6);
+    // The first visit's download budget: four U-Nets of about 5 MB each (base, Flash and their
+    // inpainting twins), then the ControlNet, the autoencoder, and the text and image encoders.
+    expect(bytes).toBeLessThan(30e6);
   });
 
   const breakages: [string, (m: PackManifest) => void, string][] = [
