@@ -22,8 +22,43 @@ export default tseslint.config(
               message: 'Only workers/ may import ONNX Runtime.',
             },
             {
-              group: ['**/workers/engine', '**/workers/runtime/*', '**/workers/engine.worker'],
-              message: 'Talk to the engine through src/engine-client.ts.',
+              group: ['**/workers/**', '**/test-support/**'],
+              message:
+                'The UI talks to the engine through src/engine-client.ts and shared/engine-api.ts; code both sides use lives in shared/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine and the code both sides share never reach into the UI, and production code never
+    // into test support.
+    files: ['workers/**/*.ts', 'shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src/**'], message: 'The engine does not depend on the UI.' },
+            { group: ['**/test-support/**'], message: 'Test support is for tests and benchmarks only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/**', '**/workers/**', '**/test-support/**'],
+              message: 'shared/ depends on nothing of either side.',
             },
           ],
         },

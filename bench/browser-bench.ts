@@ -1,7 +1,7 @@
 // The Chromium half of the benchmark: the app's engine worker on the bench.html page, on wasm and on
 // WebGPU, with cold and warm starts and each stage's peak memory.
 import { chromium, type Browser, type Page } from '@playwright/test';
-import type { ExecutionProvider, GenerateParams, InpaintParams } from '../workers/engine-api';
+import type { ExecutionProvider, GenerateParams, InpaintParams } from '../shared/engine-api';
 import type { BenchHarness, TimedImage } from '../src/bench/bench-harness';
 import { chromiumArgs } from '../e2e/chromium-launch';
 import { readPeaks, resetPeaks } from './process-memory';
@@ -12,7 +12,7 @@ export interface BrowserBenchOptions {
   baseUrl: string;
   packUrl: string;
   chromiumPath: string;
-  /** Extra launch flags, e.g. for a hardware GPU (see README, "Performance"). */
+  /** Extra launch flags, e.g. for a hardware GPU (see docs/performance.md, "On a machine with a real GPU"). */
   extraArgs: string[];
   runs: number;
   warmups: number;

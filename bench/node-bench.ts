@@ -1,6 +1,6 @@
 // The native half: the same pipeline code and the same graph files on onnxruntime-node's CPU
 // back end, with its default threads and with one thread (the browser's wasm back end uses one).
-import { nodePipeline } from '../workers/pipeline/node-pipeline';
+import { nodePipeline } from '../test-support/node-pipeline';
 import type { WeightFormat } from '../workers/pack/manifest';
 import { generate } from '../workers/pipeline/generate';
 import { ms, uniqueWorkloads } from './browser-bench';

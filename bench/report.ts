@@ -1,5 +1,5 @@
 // The markdown report of one benchmark run, computed from its raw samples (bench/results/*.json).
-import type { SessionStats } from '../workers/engine-api';
+import type { SessionStats } from '../shared/engine-api';
 import type { BenchResults, StartRun } from './results';
 import { summarize, type Summary } from './stats';
 import type { ImageRun } from './workloads';
@@ -154,10 +154,10 @@ export function report(r: BenchResults): string {
   out.push(
     table(
       ['run', 'U-Net calls', 'Chromium wasm', 'Flash speed-up', 'node', 'Flash speed-up'],
-      ['flash-64', 'ddpm25-64', 'ddpm50-64'].map((key) => {
+      ['flash-64', 'ddpm25-64', 'ddpm50-64', 'refiner12-64'].map((key) => {
         const w = calls(wasm[key], null);
         const n = calls(node[key], null);
-        const batch = key === 'flash-64' ? '' : ' (batch 2)';
+        const batch = key === 'flash-64' ? '' : key === 'refiner12-64' ? ' (base ones batch 2)' : ' (batch 2)';
         return [
           label(key),
           `${unetCalls(wasm[key])}${batch}`,
@@ -182,7 +182,7 @@ export function report(r: BenchResults): string {
   out.push(
     table(
       ['run', 'Chromium wasm', 'node, default threads'],
-      ['flash-64', 'ddpm25-64', 'ddpm50-64', 'flash-128', 'inpaint-64'].map((key) => [
+      ['flash-64', 'ddpm25-64', 'ddpm50-64', 'refiner12-64', 'flash-128', 'inpaint-64'].map((key) => [
         label(key),
         x(overhead(wasm[key])?.median ?? null, 3),
         x(overhead(node[key])?.median ?? null, 3),

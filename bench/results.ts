@@ -1,6 +1,6 @@
 // The shape of a benchmark run as written to bench/results/*.json: raw samples, so the report can be
 // recomputed and runs on other machines compared.
-import type { SessionStats } from '../workers/engine-api';
+import type { SessionStats } from '../shared/engine-api';
 import type { ImageRun } from './workloads';
 
 export interface Machine {

@@ -1,8 +1,7 @@
 // What is timed, the same in the browser and in Node: the nano pack's samplers at its trained size,
 // and Flash at growing sizes for the resolution scaling. Guidance 3 is the base sampler's default in
-// the app (reference §6.2: the diffusers pipeline's default).
-import type { GenerateParams, InpaintParams } from '../workers/engine-api';
-import type { GraphRunTiming } from '../workers/pipeline/graph-runner';
+// the app (kandinsky3-architecture §6.2: the diffusers pipeline's default).
+import type { GenerateParams, GraphRunTiming, InpaintParams } from '../shared/engine-api';
 
 export const PROMPT = 'grinning face, noto style';
 
@@ -31,6 +30,11 @@ export const SAMPLER_WORKLOADS: Workload[] = [
   FLASH_64,
   { key: 'ddpm25-64', label: 'base, 25 steps, guidance 3, 64²', params: params('ddpm', 25, 3, 64) },
   { key: 'ddpm50-64', label: 'base, 50 steps, guidance 3, 64²', params: params('ddpm', 50, 3, 64) },
+  {
+    key: 'refiner12-64',
+    label: 'Flash refiner: base 12 steps, guidance 3, then Flash 2 steps, 64²',
+    params: params('refiner', 12, 3, 64),
+  },
 ];
 
 /** Latent 16², 24², 32² (the nano autoencoder downsamples ×4). */

@@ -1,5 +1,5 @@
 // The headless Chromium that the e2e tests and the benchmark both launch: Debian's system build
-// (Playwright's own download cannot run here) with the flags browser-runtime §1.0 found to work.
+// (Playwright's own download cannot run here) with the flags found to work here.
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export const chromiumArgs = [

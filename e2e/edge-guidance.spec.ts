@@ -2,7 +2,7 @@
 // edges each steer the image, the hint shown is the one used, and a missing hint is refused by name.
 import { expect, test } from '@playwright/test';
 import { generated, meanAbsDiff, ready } from './page-helpers';
-import { sobelEdges } from '../workers/pipeline/edge-map';
+import { sobelEdges } from '../shared/edge-map';
 
 /** Pearson r between the edge maps of two 64×64 RGBA images. */
 function edgeCorrelation(a: number[], b: number[]): number {

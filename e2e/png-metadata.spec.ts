@@ -48,3 +48,31 @@ test('a downloaded PNG carries its parameters, and dropping it restores them', a
   await ready(page);
   await expect(page.getByLabel('Save the parameters in downloaded PNGs')).not.toBeChecked();
 });
+
+test('the Flash refiner makes its own picture, and the PNG records it', async ({ page }) => {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  await page.getByLabel('Prompt').fill('red apple, 3d style');
+  await page.getByRole('spinbutton', { name: 'Seed' }).fill('77');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('output')).toHaveAttribute('data-seed', '77', { timeout: 120_000 });
+  const flash = await page.getByTestId('output').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+
+  const sampler = page.getByRole('combobox', { name: 'Sampler' });
+  await expect(sampler.locator('option', { hasText: 'Flash refiner' })).toHaveCount(1);
+  await sampler.selectOption('refiner');
+  // Its steps and guidance are the base model's, from the pack: 12 and 3 to start with.
+  await expect(page.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('12');
+  await page.getByRole('spinbutton', { name: 'Steps' }).fill('3');
+  const before = await page.getByTestId('output').getAttribute('data-id');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('output')).not.toHaveAttribute('data-id', before!, { timeout: 120_000 });
+  await ready(page);
+  const refined = await page.getByTestId('output').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  expect(refined).not.toBe(flash);
+
+  const text = (await downloadPng(page)).toString('latin1');
+  expect(text).toMatch(
+    /parameters\0red apple, 3d style\nSteps: 3, Sampler: Kandinsky Flash refiner, CFG scale: 3, Seed: 77, Size: 64x64, Model: kandinsky3-nano/,
+  );
+});

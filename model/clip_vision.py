@@ -1,4 +1,4 @@
-"""The 3.1 IP-Adapter's image encoder (reference §9.1): transformers' `CLIPVisionModelWithProjection`,
+"""The 3.1 IP-Adapter's image encoder (kandinsky3-architecture §9.1): transformers' `CLIPVisionModelWithProjection`,
 CLIP ViT-L/14, in its own key names so its weights load without renaming.
 
 A pre-norm ViT: 14×14 patches and a class token with learnt positions, `pre_layrnorm` (transformers'
@@ -21,7 +21,7 @@ CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 @dataclass(frozen=True)
 class CLIPVisionConfig:
-    image_size: int = 224  # 224 or 336 (reference ambiguity A6): read from the position table on conversion
+    image_size: int = 224  # 224 or 336 (kandinsky3-architecture §14, A6): read from the position table on conversion
     patch_size: int = 14
     hidden_size: int = 1024
     layers: int = 24

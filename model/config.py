@@ -1,6 +1,6 @@
 """Every size of every component, in one place.
 
-`KANDINSKY3` reproduces the published Kandinsky 3 / 3.1 models (reference §2.1, §4.1, §5.1);
+`KANDINSKY3` reproduces the published Kandinsky 3 / 3.1 models (kandinsky3-architecture §2.1, §4.1, §5.1);
 `TINY` is the few-megabyte configuration of the deterministic random-weight pack.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ class UNetConfig:
     add_self_attention: Tuple[bool, ...] = (False, True, True, True)
     expansion_ratio: int = 4  # feed-forward width in attention blocks
     compression_ratio: int = 2  # BigGAN-deep bottleneck: hidden = max(c_in, c_out) // 2
-    # IP-Adapter (reference §9.1): the image embedding's width (768 for the 3.1 adapter's CLIP), 0 for none,
+    # IP-Adapter (kandinsky3-architecture §9.1): the image embedding's width (768 for the 3.1 adapter's CLIP), 0 for none,
     # and how many tokens it becomes.
     image_embedding_dim: int = 0
     image_tokens: int = 4
@@ -87,7 +87,7 @@ class ModelConfig:
     unet: UNetConfig = field(default_factory=UNetConfig)
     movq: MoVQConfig = field(default_factory=MoVQConfig)
     text: T5Config = field(default_factory=T5Config)
-    max_text_length: int = 128  # tokens including EOS (reference §5.2)
+    max_text_length: int = 128  # tokens including EOS (kandinsky3-architecture §5.2)
 
     def __post_init__(self) -> None:
         if self.text.d_model != self.unet.encoder_hid_dim:
@@ -145,7 +145,7 @@ TINY = ModelConfig(
     text=T5Config(vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4),
 )
 
-# kandinsky3-nano, trained here on 64×64 emoji (nano-model.md): the same architecture at ~1/700 of the
+# kandinsky3-nano, trained here on 64×64 emoji (model/README.md): the same architecture at ~1/700 of the
 # width, three U-Net levels (16², 8², 4² latents) with attention at the lower two, a ×4 autoencoder.
 NANO = ModelConfig(
     name="nano",

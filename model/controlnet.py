@@ -1,4 +1,4 @@
-"""Kandinsky 3.1 ControlNet (reference §9.2): a trainable copy of the U-Net's down path that reads a hint
+"""Kandinsky 3.1 ControlNet (kandinsky3-architecture §9.2): a trainable copy of the U-Net's down path that reads a hint
 image and adds one residual to each skip connection of the frozen U-Net.
 
 Layout of the fork's `UNetKandi3Controlnet`, in this project's (diffusers-style) names so the U-Net's

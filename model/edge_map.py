@@ -1,6 +1,6 @@
 """The edge map a ControlNet hint is made of: luma → Sobel gradient magnitude, white edges on black.
 
-The browser computes the same map (workers/pipeline/edge-map.ts) from an uploaded picture, so the nano
+The browser computes the same map (shared/edge-map.ts) from an uploaded picture, so the nano
 ControlNet is trained on exactly what users feed it. The reference leaves the HED preprocessing open
 (ambiguity A5); Sobel needs no network, and on flat-shaded emoji it gives the outline HED would.
 """

@@ -1,4 +1,4 @@
-"""Kandinsky 3.1 IP-Adapter (reference §9.1): an image embedding becomes a few tokens that a second,
+"""Kandinsky 3.1 IP-Adapter (kandinsky3-architecture §9.1): an image embedding becomes a few tokens that a second,
 decoupled attention in every cross-attention layer reads beside the text.
 
 Layout of the fork's `UNetKandi3IpAdapter`, in this package's names: `image_proj` (Linear image_dim →

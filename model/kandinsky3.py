@@ -3,7 +3,7 @@
 One T5 encoder and one MoVQ serve several U-Nets: base, Flash (same architecture, own weights),
 inpainting (9 input channels) and Flash inpainting (the inpainting U-Net distilled to the Flash
 sampler's 4 steps, as Flash is from base; the released 3.1 has none, nano trains one). Each U-Net
-carries its own text projection, as the released checkpoints do (reference §1, §3.2).
+carries its own text projection, as the released checkpoints do (kandinsky3-architecture §1, §3.2).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ FLASH_TEACHERS = {"flash": "base", "inpainting_flash": "inpainting"}
 def unet_config_for(config: ModelConfig, kind: str) -> UNetConfig:
     if kind not in UNET_KINDS:
         raise ValueError(f"unknown U-Net kind {kind!r}; expected one of {UNET_KINDS}")
-    if kind in INPAINTING_KINDS:  # noisy latent, keep-mask, masked-image latent (reference §8.1); no IP-Adapter
+    if kind in INPAINTING_KINDS:  # noisy latent, keep-mask, masked-image latent (kandinsky3-architecture §8.1); no IP-Adapter
         return replace(config.unet, in_channels=2 * config.movq.latent_channels + 1, image_embedding_dim=0)
     return replace(config.unet, in_channels=config.movq.latent_channels)
 
@@ -50,9 +50,9 @@ class Kandinsky3(nn.Module):
         self.unets = nn.ModuleDict({kind: Kandinsky3UNet(unet_config_for(config, kind)) for kind in unet_kinds})
         if controlnet and "base" not in self.unets:
             raise ValueError("a ControlNet is trained on the base U-Net, so the model needs one")
-        # The edge ControlNet (reference §9.2), reading the base U-Net's projected context.
+        # The edge ControlNet (kandinsky3-architecture §9.2), reading the base U-Net's projected context.
         self.controlnet = Kandinsky3ControlNet(unet_config_for(config, "base"), config.movq.scale_factor) if controlnet else None
-        # The IP-Adapter's image encoder (reference §9.1: CLIP ViT-L/14 for 3.1; nano's own CNN), set by whoever
+        # The IP-Adapter's image encoder (kandinsky3-architecture §9.1: CLIP ViT-L/14 for 3.1; nano's own CNN), set by whoever
         # builds a pack with one: image (B, 3, H, W) in [−1, 1] → (B, config.unet.image_embedding_dim).
         self.image_encoder: nn.Module | None = None
 
@@ -90,7 +90,7 @@ def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = (), keep:
 
 
 def is_image_adapter_key(name: str) -> bool:
-    """IP-Adapter weights of a U-Net (reference §9.1), with or without the `unets.<kind>.` prefix."""
+    """IP-Adapter weights of a U-Net (kandinsky3-architecture §9.1), with or without the `unets.<kind>.` prefix."""
     return ".processor." in name or re.search(r"(^|\.)image_(proj|norm)\.", name) is not None
 
 

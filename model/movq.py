@@ -1,4 +1,4 @@
-"""MoVQ autoencoder (reference §4) with the parameter names of diffusers' `VQModel` (norm_type "spatial").
+"""MoVQ autoencoder (kandinsky3-architecture §4) with the parameter names of diffusers' `VQModel` (norm_type "spatial").
 
 Encode and decode skip the codebook, as every Kandinsky 3 pipeline does: the diffusion model lives
 on the pre-quantisation latent. The codebook slot exists only so real checkpoints load strictly.
@@ -93,7 +93,7 @@ class MidBlock(nn.Module):
 
 
 class Downsample(nn.Module):
-    """Zero-pad right and bottom by one, then a stride-2 3×3 conv (reference §4.2)."""
+    """Zero-pad right and bottom by one, then a stride-2 3×3 conv (kandinsky3-architecture §4.2)."""
 
     def __init__(self, channels: int) -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""Noise schedules, as the original code builds them (reference §6.1)."""
+"""Noise schedules, as the original code builds them (kandinsky3-architecture §6.1)."""
 from __future__ import annotations
 
 import math

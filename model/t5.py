@@ -1,4 +1,4 @@
-"""T5 v1.1-style encoder (reference §5.1) with the parameter names of transformers' `T5EncoderModel`.
+"""T5 v1.1-style encoder (kandinsky3-architecture §5.1) with the parameter names of transformers' `T5EncoderModel`.
 
 Pre-RMSNorm blocks, no √d scaling of the logits, one relative-position bias computed for the
 first layer and shared by all, gated FFN, final RMSNorm.

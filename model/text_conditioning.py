@@ -1,5 +1,5 @@
 """Prompt tokens → the context each U-Net attends to: T5 encoder, then that U-Net's own text projection,
-then padded rows set to zero (reference §5.3, the original 3.1 convention).
+then padded rows set to zero (kandinsky3-architecture §5.3, the original 3.1 convention).
 
 Zeroing after the projection is what makes the attention-pooling mean equal
 Σ(valid rows) / length, and what the original unconditional branch (null_embedding in row 0,

@@ -1,4 +1,4 @@
-"""Kandinsky 3 U-Net (reference §2), with the parameter names of diffusers' `Kandinsky3UNet`.
+"""Kandinsky 3 U-Net (kandinsky3-architecture §2), with the parameter names of diffusers' `Kandinsky3UNet`.
 
 Differences from diffusers, both needed for the original checkpoints: `out_channels` is its own
 setting (the 9-channel inpainting U-Net predicts 4 channels), and `forward` can skip the text
@@ -28,7 +28,7 @@ def _run_layers(layers: List[Layer], x, time_embed, context, context_bias):
 
 
 def timestep_embedding(timesteps: torch.Tensor, dim: int) -> torch.Tensor:
-    """Sinusoidal embedding, sin first, frequencies exp(-ln(1e4)·j/(dim/2 - 1)) (reference §2.2).
+    """Sinusoidal embedding, sin first, frequencies exp(-ln(1e4)·j/(dim/2 - 1)) (kandinsky3-architecture §2.2).
 
     Always float32, even in fp16/bf16 models: sin(999·f) needs more mantissa than fp16 has. (The original
     uses the input's dtype, which is float32 in its pipelines.)
@@ -51,7 +51,7 @@ class TimestepEmbedding(nn.Module):
 
 
 class EncoderProjection(nn.Module):
-    """The per-model text projection: Linear without bias, then LayerNorm (reference §1)."""
+    """The per-model text projection: Linear without bias, then LayerNorm (kandinsky3-architecture §1)."""
 
     def __init__(self, encoder_hid_dim: int, cross_attention_dim: int) -> None:
         super().__init__()
@@ -100,7 +100,7 @@ class Block(nn.Module):
 
 
 class ResNetBlock(nn.Module):
-    """BigGAN-deep bottleneck: 1×1 → 3×3 → 3×3 → 1×1 at half width, resampling inside (reference §2.3).
+    """BigGAN-deep bottleneck: 1×1 → 3×3 → 3×3 → 1×1 at half width, resampling inside (kandinsky3-architecture §2.3).
 
     Up-sampling sits in block 1 (before its 3×3 conv), down-sampling in block 2 (after its 3×3 conv).
     """
@@ -267,7 +267,7 @@ class Kandinsky3UNet(nn.Module):
             cat_dim = skip_dims[level] if j > 0 else 0
             up.append(UpBlock(ci, cat_dim, co, cfg, context_dims[level], cfg.add_self_attention[level], up_sample=j > 0))
         self.up_blocks = nn.ModuleList(up)
-        if cfg.image_embedding_dim:  # IP-Adapter (reference §9.1), top-level keys as in the fork
+        if cfg.image_embedding_dim:  # IP-Adapter (kandinsky3-architecture §9.1), top-level keys as in the fork
             self.image_proj = nn.Linear(cfg.image_embedding_dim, cfg.image_tokens * cfg.cross_attention_dim)
             self.image_norm = nn.LayerNorm(cfg.cross_attention_dim)
         self.conv_norm_out = nn.GroupNorm(cfg.groups, init)
@@ -303,7 +303,7 @@ class Kandinsky3UNet(nn.Module):
         return run_steps(steps, values)["model_output"]
 
     def control_names(self) -> List[str]:
-        """One ControlNet residual per skip connection: every down level but the deepest (reference §9.2:
+        """One ControlNet residual per skip connection: every down level but the deepest (kandinsky3-architecture §9.2:
         the three skips of the full model, two in nano)."""
         return [f"control_{level}" for level in range(len(self.down_blocks) - 1)]
 
@@ -314,9 +314,9 @@ class Kandinsky3UNet(nn.Module):
         skip_<level> (kept by each down level but the deepest, taken by its up level) between;
         model_output out. The attention bias is rebuilt from the mask where it is used: it holds
         finfo.min, which is no value to pass between graphs. With `controlled`, control_<level> is read
-        too and added to its skip just before the concatenation (reference §9.2). With `with_image` (an
+        too and added to its skip just before the concatenation (kandinsky3-architecture §9.2). With `with_image` (an
         IP-Adapter U-Net), the prelude also turns image_embeds into image_tokens, which every
-        cross-attention reads with image_weight (§9.1).
+        cross-attention reads with image_weight (kandinsky3-architecture §9.1).
         """
         init = self.config.init_channels
         if with_image and not self.config.image_embedding_dim:

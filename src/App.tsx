@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { AnimationPanel } from './components/AnimationPanel';
 import { CanvasPanel } from './components/canvas/CanvasPanel';
 import { DownloadPanel } from './components/DownloadPanel';
+import { ErrorNotice } from './components/ErrorNotice';
 import { GenerateForm } from './components/GenerateForm';
 import { HistoryPanel } from './components/HistoryPanel';
 import { ImageOutput } from './components/ImageOutput';
@@ -43,16 +44,7 @@ export function App() {
         <h1>Kandinsky Web</h1>
         <StatusLine />
       </header>
-      {error &&
-        (error.name === 'DownloadCancelledError' ? (
-          <p className="notice" role="note" data-error={error.name}>
-            {error.message}
-          </p>
-        ) : (
-          <p className="error" role="alert" data-error={error.name}>
-            {error.message}
-          </p>
-        ))}
+      {error && <ErrorNotice error={error} />}
       <UpdatePrompt />
       {notices?.map((notice) => (
         <p className="notice" role="note" key={notice}>

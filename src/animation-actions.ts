@@ -1,10 +1,12 @@
 // What the animation panel asks: make an animation on the engine (frames land in the store as they
 // come), stop it, and export the frames as a video.
-import type { GenerateParams } from '../workers/engine-api';
+import type { GenerateParams } from '../shared/engine-api';
 import { AnimationCancelledError, runAnimation } from './animation/animation-director';
 import { VideoExportCancelledError, exportVideo, type VideoFormat } from './animation/video-export';
 import { engine } from './engine-client';
-import { errorOf, onProgress } from './engine-actions';
+import { onProgress } from './engine-actions';
+import { appError } from './app-error';
+import { InvalidParamsError } from '../shared/errors';
 import { useAppStore } from './store';
 
 const store = useAppStore;
@@ -18,19 +20,18 @@ export async function makeAnimation(): Promise<void> {
   if (settings.mode === 'infinite-zoom' && !s.pack.canInpaint) {
     s.setEngine({
       status: 'error',
-      error: {
-        name: 'InvalidParamsError',
-        message: `${s.pack.title} has no inpainting U-Net, which infinite zoom needs.`,
-      },
+      error: appError(new InvalidParamsError(`${s.pack.title} has no inpainting U-Net, which infinite zoom needs.`)),
     });
     return;
   }
+  // The reference's animation runs on Flash (§10.3): 1–2 of its late steps per frame. A pack without
+  // Flash runs the chosen sampler, whose steps are then the schedule the frames take their steps from.
+  const flash = s.pack.samplers.find((offered) => offered.name === 'flash');
   const params: GenerateParams = {
     prompt: s.prompt,
     negativePrompt: s.negativePrompt,
     seed: s.seed,
-    // The reference's animation runs on Flash (§10.3): 1–2 late steps per frame.
-    sampler: s.pack.samplers.includes('flash') ? 'flash' : s.sampler,
+    sampler: flash ? 'flash' : s.sampler,
     steps: s.steps,
     guidance: s.guidance,
     width: s.width,
@@ -45,7 +46,13 @@ export async function makeAnimation(): Promise<void> {
   s.setEngine({ status: 'generating', error: null, progress: null });
   try {
     await runAnimation(
-      { params, start, settings, multipleOf: s.pack.resolution.multipleOf },
+      {
+        params,
+        start,
+        settings,
+        multipleOf: s.pack.resolution.multipleOf,
+        scheduleSteps: flash?.fixedSteps ?? flash?.defaultSteps ?? s.steps,
+      },
       {
         generate: (p) => engine().generate(p, onProgress),
         inpaint: (p) => engine().inpaint(p, onProgress),
@@ -59,7 +66,7 @@ export async function makeAnimation(): Promise<void> {
     );
     store.getState().setEngine({ status: 'ready', progress: null });
   } catch (e) {
-    const error = errorOf(e);
+    const error = appError(e);
     const stopped = e instanceof AnimationCancelledError || error.name === 'GenerationCancelledError';
     store.getState().setEngine({ status: stopped ? 'ready' : 'error', error: stopped ? null : error, progress: null });
   } finally {
@@ -100,7 +107,7 @@ export async function exportAnimation(format: VideoFormat, fps: number, scale: n
     link.download = `kandinsky-${s.seed}.${format}`;
     link.click();
   } catch (e) {
-    if (!(e instanceof VideoExportCancelledError)) store.getState().setEngine({ error: errorOf(e) });
+    if (!(e instanceof VideoExportCancelledError)) store.getState().setEngine({ error: appError(e) });
   } finally {
     exporting = null;
     store.getState().setAnimationState({ animationState: 'idle', exportProgress: null });

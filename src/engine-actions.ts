@@ -4,11 +4,12 @@ import type {
   FusionParams,
   GeneratedImage,
   GenerateParams,
+  LoadedPack,
   LoadOptions,
   PackSourceSpec,
   Progress,
   StoredPack,
-} from '../workers/engine-api';
+} from '../shared/engine-api';
 import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
 import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas/canvas-image';
@@ -17,18 +18,15 @@ import { edgeHint } from './edges/edge-hint';
 import { fusionParams } from './fusion/fusion-params';
 import { addToHistory, listHistory } from './history/history-store';
 import type { GenerationParameters } from './png/generation-parameters';
-import { imagePng, parametersFromFile } from './png/png-file';
+import { imagePng, NoParametersError, parametersFromFile } from './png/png-file';
 import type { ShownImage } from './store/engine-slice';
 import type { CanvasRequest } from './store/canvas-slice';
 import { isBundledPack, readUrlOptions } from './url-options';
-import { randomSeed } from '../workers/pipeline/random';
+import { randomSeed } from '../shared/random';
+import { EngineCrashedError, EngineRestartedError, InvalidParamsError } from '../shared/errors';
+import { appError } from './app-error';
 
 const store = useAppStore;
-
-export function errorOf(e: unknown): { name: string; message: string } {
-  const error = e as { name?: string; message?: string };
-  return { name: error?.name ?? 'Error', message: error?.message ?? String(e) };
-}
 
 export const onProgress = Comlink.proxy((progress: Progress) => store.getState().setEngine({ progress }));
 
@@ -36,10 +34,7 @@ onEngineCrash((message) =>
   store.getState().setEngine({
     status: 'error',
     progress: null,
-    error: {
-      name: 'EngineCrashedError',
-      message: `The engine stopped: ${message}. Reload the page to start it again.`,
-    },
+    error: appError(new EngineCrashedError(message)),
   }),
 );
 
@@ -69,7 +64,7 @@ export async function openPack(source: PackSourceSpec): Promise<void> {
       return;
     }
   } catch (e) {
-    const error = errorOf(e);
+    const error = appError(e);
     const unsupported = error.name === 'BackendUnavailableError';
     // A pack that cannot be opened leaves the one already loaded usable.
     store.getState().setEngine({
@@ -96,7 +91,7 @@ export async function startDownload(): Promise<void> {
     // may say no, e.g. headless Chromium, and then the store is simply best-effort).
     void navigator.storage?.persist?.().catch(() => false);
   } catch (e) {
-    const error = errorOf(e);
+    const error = appError(e);
     const resumable = error.name === 'DownloadCancelledError' || error.name === 'PackDownloadError';
     store.getState().setEngine({
       status: error.name === 'BackendUnavailableError' ? 'unsupported' : resumable ? 'paused' : 'error',
@@ -159,7 +154,7 @@ export async function generateImage(): Promise<void> {
       const hint = edgeHint(s.edgeSource, s.edgePicture, s.edgeStrokes, s.width, s.height);
       control = { hint, strength: s.edgeStrength, start: s.edgeStart, end: s.edgeEnd };
     } catch (e) {
-      s.setEngine({ status: 'error', error: errorOf(e) });
+      s.setEngine({ status: 'error', error: appError(e) });
       return;
     }
   }
@@ -168,7 +163,7 @@ export async function generateImage(): Promise<void> {
     try {
       fusion = fusionParams(s.fusionPictures, s.fusionStrength);
     } catch (e) {
-      s.setEngine({ status: 'error', error: errorOf(e) });
+      s.setEngine({ status: 'error', error: appError(e) });
       return;
     }
   }
@@ -212,7 +207,7 @@ export async function generateImage(): Promise<void> {
     }
     store.getState().setEngine({ status: 'ready', progress: null });
   } catch (e) {
-    const error = errorOf(e);
+    const error = appError(e);
     if (error.name === 'GenerationCancelledError') {
       // Acknowledged by the worker: nothing partial is kept; finished images of a batch stay.
       store.getState().setEngine({ status: 'ready', progress: null });
@@ -258,12 +253,7 @@ async function hardCancel(): Promise<void> {
   pendingGenerate = false;
   const { source } = store.getState();
   await (source ? openPack(source) : loadPack());
-  store.getState().setEngine({
-    error: {
-      name: 'EngineRestartedError',
-      message: 'The generation did not stop in time, so the engine was restarted. The model is loaded again.',
-    },
-  });
+  store.getState().setEngine({ error: appError(new EngineRestartedError(HARD_CANCEL_MS)) });
 }
 
 async function saveToHistory(image: ShownImage): Promise<void> {
@@ -280,15 +270,9 @@ export async function refreshHistory(): Promise<void> {
   store.getState().setHistory(await listHistory().catch(() => []));
 }
 
-/** The pack's size rules, for canvases made from uploads and blank canvases. */
-export function canvasSizeRules(): SizeRules {
-  const pack = store.getState().pack;
-  return {
-    multipleOf: pack?.resolution.multipleOf ?? 16,
-    min: pack?.resolution.min ?? 16,
-    max: pack?.resolution.max ?? 1024,
-    preferred: pack?.defaults.width ?? 64,
-  };
+/** The loaded pack's size rules, for canvases made from uploads and blank canvases. */
+export function canvasSizeRules(pack: LoadedPack): SizeRules {
+  return { ...pack.resolution, preferred: pack.defaults.width };
 }
 
 /** Overlap of an outpainting mask into the old image, in pixels: enough for the join to be generated
@@ -333,7 +317,7 @@ async function runCanvasRequest(request: CanvasRequest, seed: number): Promise<v
     });
     store.getState().setEngine({ status: 'ready', progress: null });
   } catch (e) {
-    const error = errorOf(e);
+    const error = appError(e);
     const cancelled = error.name === 'GenerationCancelledError';
     store
       .getState()
@@ -359,10 +343,10 @@ export function inpaintCanvas(): Promise<void> {
 
 /** Enlarges the canvas on one side (or zooms out) and generates the new area. */
 export function outpaintCanvas(where: Side | 'zoom-out'): Promise<void> {
-  const { canvas, outpaintAmount, seed } = store.getState();
-  if (!canvas) return Promise.resolve();
+  const { canvas, outpaintAmount, seed, pack } = store.getState();
+  if (!canvas || !pack) return Promise.resolve();
   const { image } = canvas.present;
-  const rules = canvasSizeRules();
+  const rules = canvasSizeRules(pack);
   const request =
     where === 'zoom-out'
       ? zoomOutCanvas(image, 0.75, OUTPAINT_OVERLAP, rules.multipleOf)
@@ -370,10 +354,11 @@ export function outpaintCanvas(where: Side | 'zoom-out'): Promise<void> {
   const side = Math.max(request.image.width, request.image.height);
   if (side > rules.max) {
     store.getState().setEngine({
-      error: {
-        name: 'InvalidParamsError',
-        message: `The canvas would be ${request.image.width}×${request.image.height}, over the ${rules.max} px this pack can make. Crop it or extend less.`,
-      },
+      error: appError(
+        new InvalidParamsError(
+          `The canvas would be ${request.image.width}×${request.image.height}, over the ${rules.max} px this pack can make. Crop it or extend less.`,
+        ),
+      ),
     });
     return Promise.resolve();
   }
@@ -395,16 +380,13 @@ export async function restoreParameters(file: File): Promise<void> {
   const s = store.getState();
   if (!found) {
     s.setEngine({
-      error: {
-        name: 'NoParametersError',
-        message: `${file.name} has no generation parameters (they are written by this app and by A1111-style tools).`,
-      },
+      error: appError(new NoParametersError(file.name)),
     });
     return;
   }
   const { model: _model, sampler, width, height, ...rest } = found;
   void _model; // another pack's images still give their prompt and settings
-  if (sampler && s.pack?.samplers.includes(sampler)) s.setSampler(sampler);
+  if (sampler && s.pack?.samplers.some((offered) => offered.name === sampler)) s.setSampler(sampler);
   s.setParams(rest);
   const r = s.pack?.resolution;
   const fits = (side?: number) =>

@@ -1,7 +1,10 @@
 // The UI's handle on the engine worker. The worker can be replaced (after a lost GPU device, a fresh
 // worker gets a fresh device), so callers always go through `engine()`.
 import * as Comlink from 'comlink';
-import type { EngineApi } from '../workers/engine-api';
+import type { EngineApi } from '../shared/engine-api';
+import { transferErrorsAsData } from '../shared/error-transfer';
+
+transferErrorsAsData();
 
 let worker: Worker | null = null;
 let remote: Comlink.Remote<EngineApi> | null = null;

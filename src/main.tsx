@@ -12,12 +12,7 @@ createRoot(document.getElementById('root')!).render(
 
 // Debug and test hooks: simulate a GPU reset (`kandinskyDebug.loseDevice()` in the console), or a
 // step that hangs (`kandinskyDebug.hangNextGeneration()`: the next run never finishes nor answers a
-// cancel, as a wedged driver would).
-declare global {
-  interface Window {
-    kandinskyDebug: { loseDevice: () => Promise<boolean>; hangNextGeneration: () => Promise<void> };
-  }
-}
+// cancel, as a wedged driver would). Declared in debug-hooks.d.ts, where the e2e tests see it too.
 window.kandinskyDebug = {
   loseDevice: () => engine().loseDeviceForTesting(),
   hangNextGeneration: () => engine().hangNextGenerationForTesting(),

@@ -1,6 +1,6 @@
 // Options read from the page address: ?ep=webgpu|wasm forces a back end, ?pack=<manifest URL> loads
 // another model pack, ?simulate=no-webgpu,no-wasm pretends back ends are missing (to see the fallbacks).
-import type { ExecutionProvider } from '../workers/engine-api';
+import type { ExecutionProvider } from '../shared/engine-api';
 
 // kandinsky3-nano, trained in this project on emoji (model/nano); shipped int8w, Flash by default.
 export const BUNDLED_PACK = `${import.meta.env.BASE_URL}models/kandinsky3-nano/manifest.json`;

@@ -17,8 +17,9 @@ import type {
   PackSourceSpec,
   ProgressCallback,
   StoredPack,
-} from './engine-api';
-import { GpuDeviceLostError, InvalidParamsError, NoPackLoadedError, PackLoadError, PackTooLargeError } from './errors';
+} from '../shared/engine-api';
+import { GpuDeviceLostError, NoPackLoadedError, PackLoadError, PackTooLargeError } from '../shared/errors';
+import { LatestRequestWins } from './latest-request-wins';
 import { packStore, storedState } from './pack/chunk-store';
 import { limitProblems, memoryPlanProblems, readDeviceLimits } from './pack/device-limits';
 import { downloadPack } from './pack/download-pack';
@@ -28,11 +29,13 @@ import { filesToDownload, graphFiles, residentGraphFiles } from './pack/pack-fil
 import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from './pack/pack-registry';
 import type { PackSource } from './pack/pack-source';
 import { UrlPackSource } from './pack/url-pack-source';
-import { availableSamplers, decoderComponent, generate, unetFor, type PipelineContext } from './pipeline/generate';
-import { checkInpaintParams, inpaint, inpaintingUNet, movqEncoder } from './pipeline/inpaint';
-import { controlNetComponent } from './pipeline/controlnet';
+import { generate } from './pipeline/generate';
 import { imageAdapterFor } from './pipeline/image-fusion';
-import { IdbConditioningCache } from './pipeline/conditioning-store';
+import { inpaint } from './pipeline/inpaint';
+import type { PipelineContext } from './pipeline/pipeline-context';
+import { canInpaint, defaultComponents, planRequest, samplerOptions, stageUNet } from './pipeline/plan';
+import { resolutionLimits } from './pipeline/request-checks';
+import { IdbConditioningCache } from './storage/conditioning-store';
 import { PromptTokenizer } from './pipeline/prompt-tokenizer';
 import { probeCapabilities } from './runtime/capabilities';
 import { chooseBackend } from './runtime/choose-backend';
@@ -77,9 +80,8 @@ export class Engine implements EngineApi {
   private capabilities: Promise<Capabilities> | null = null;
   private loaded: Loaded | null = null;
   private download: AbortController | null = null;
-  private running = false;
+  private readonly jobs = new LatestRequestWins();
   private hangNext = false;
-  private cancelRequested = false;
 
   probe(): Promise<Capabilities> {
     this.capabilities ??= probeCapabilities();
@@ -105,8 +107,7 @@ export class Engine implements EngineApi {
       manifest,
       options.ep,
     );
-    const unet = unetFor(manifest, manifest.defaults.sampler);
-    const eager = [manifest.components[unet]!.unet!.context.component, unet, decoderComponent(manifest)];
+    const eager = defaultComponents(manifest);
     const graphs = Object.keys(manifest.components).flatMap((id) => graphFiles(manifest, id, backend.variant));
     const eagerFiles = eager.flatMap((id) => residentGraphFiles(manifest, id, backend.variant));
     const limits = readDeviceLimits(backend, (await this.probe()).webgpu.maxBufferSize || null);
@@ -205,11 +206,14 @@ export class Engine implements EngineApi {
       weights: manifest.weights,
       backend,
       defaults: manifest.defaults,
-      resolution: manifest.resolution ?? { multipleOf: 8 * manifest.latent.scaleFactor, min: 64, max: 2048 },
-      samplers: availableSamplers(manifest),
+      resolution: resolutionLimits(manifest),
+      samplers: samplerOptions(manifest),
       edgeGuidance: Object.values(manifest.components).some((c) => c.role === 'controlnet'),
-      imageFusion: availableSamplers(manifest).some((s) => imageAdapterFor(manifest, unetFor(manifest, s))),
-      canInpaint: inpaintingUNet(manifest) !== null && movqEncoder(manifest) !== null,
+      imageFusion: (['base', 'flash'] as const).some((stage) => {
+        const unet = stageUNet(manifest, stage, 'text-to-image');
+        return unet !== null && imageAdapterFor(manifest, unet) !== undefined;
+      }),
+      canInpaint: canInpaint(manifest),
       maxTextLength: manifest.text.maxLength,
       description: manifest.description ?? '',
       license: manifest.license,
@@ -221,7 +225,7 @@ export class Engine implements EngineApi {
         notices: packFiles.notices,
       },
     };
-    const stopRequested = () => this.cancelRequested;
+    const stopRequested = () => this.jobs.stopRequested;
     const conditioningCache = store && options.promptCache !== false ? new IdbConditioningCache() : undefined;
     this.loaded = {
       context: { manifest, tokenizer, runner, nullEmbedding, stopRequested, conditioningCache },
@@ -245,56 +249,44 @@ export class Engine implements EngineApi {
   }
 
   async generate(params: GenerateParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
-    return this.runPipeline(params, onProgress, async (loaded) => {
+    return this.runPipeline(onProgress, async (loaded) => {
       if (this.hangNext) {
         this.hangNext = false;
         onProgress({ phase: 'denoise', step: 0, steps: 1 });
         await new Promise<never>(() => {}); // a step that never returns
       }
-      // Image-to-image needs the encoder, edge guidance the ControlNet and fusion the image encoder,
-      // which plain text-to-image never loads.
-      const { manifest } = loaded.context;
-      await this.loadLazily(
-        loaded,
-        [
-          params.init ? movqEncoder(manifest) : null,
-          params.control ? controlNetComponent(manifest, unetFor(manifest, params.sampler)) : null,
-          params.fusion ? (imageAdapterFor(manifest, unetFor(manifest, params.sampler))?.encoder ?? null) : null,
-        ],
-        onProgress,
-      );
-      return generate(loaded.context, params, onProgress);
+      // Planned before anything loads: a request that cannot run fails without loading for it.
+      const plan = planRequest(loaded.context.manifest, params, 'text-to-image', loaded);
+      await this.loadLazily(loaded, plan.components, onProgress);
+      return generate(loaded.context, params, onProgress, plan);
     });
   }
 
   async inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage> {
-    // Checked before loading anything for a request that cannot run.
-    if (this.loaded) checkInpaintParams(this.loaded.context.manifest, params);
-    return this.runPipeline(params, onProgress, async (loaded) => {
-      const { manifest } = loaded.context;
-      await this.loadLazily(loaded, [inpaintingUNet(manifest, params.sampler), movqEncoder(manifest)], onProgress);
-      return inpaint(loaded.context, params, onProgress);
+    return this.runPipeline(onProgress, async (loaded) => {
+      const plan = planRequest(loaded.context.manifest, params, 'inpaint', loaded);
+      await this.loadLazily(loaded, plan.components, onProgress);
+      return inpaint(loaded.context, params, onProgress, plan);
     });
   }
 
-  /** One generate/inpaint run: marks it cancellable, transfers the pixels, and reports a GPU device
-   * lost mid-run as such (it surfaces as an ORT error, but the loss is what to act on). */
-  private async runPipeline(
-    size: { width: number; height: number },
+  /** One generate/inpaint run, one at a time, the latest request winning (latest-request-wins.ts).
+   * The run transfers its pixels, and reports a GPU device lost mid-run as such (it surfaces as an
+   * ORT error, but the loss is what to act on). */
+  private runPipeline(
+    onProgress: ProgressCallback,
+    work: (loaded: Loaded) => Promise<GeneratedImage>,
+  ): Promise<GeneratedImage> {
+    return this.jobs.run(() => this.runLoaded(onProgress, work));
+  }
+
+  private async runLoaded(
     onProgress: ProgressCallback,
     work: (loaded: Loaded) => Promise<GeneratedImage>,
   ): Promise<GeneratedImage> {
     const loaded = this.loaded;
     if (!loaded) throw new NoPackLoadedError();
     if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);
-    const tooLarge = loaded.sizeProblems(size.width, size.height);
-    if (tooLarge.length > 0) {
-      throw new InvalidParamsError(
-        `${size.width}×${size.height} is too large for this device: ${tooLarge.join('; ')}.`,
-      );
-    }
-    this.running = true;
-    this.cancelRequested = false;
     // A full-size text encoder loads its 32 files one by one for each new prompt: say which.
     loaded.runner.onStreamedPart = (_component, part, parts) => onProgress({ phase: 'encode', part, parts });
     try {
@@ -305,22 +297,21 @@ export class Engine implements EngineApi {
       throw e;
     } finally {
       loaded.runner.onStreamedPart = null;
-      this.running = false;
     }
   }
 
   /** Creates, on first use, the sessions of components that text-to-image does not need. */
-  private async loadLazily(loaded: Loaded, ids: (string | null)[], onProgress: ProgressCallback): Promise<void> {
-    const missing = ids.filter((id): id is string => id !== null && !loaded.runner.has(id));
+  private async loadLazily(loaded: Loaded, ids: string[], onProgress: ProgressCallback): Promise<void> {
+    const missing = ids.filter((id) => !loaded.runner.has(id));
     for (const [index, id] of missing.entries()) {
       onProgress({ phase: 'load', component: id, index, count: missing.length });
       await loaded.runner.load(id, onProgress);
     }
   }
 
+  /** Stops the running request at its next step, and drops any waiting behind it. */
   async cancelGeneration(): Promise<boolean> {
-    if (this.running) this.cancelRequested = true;
-    return this.running;
+    return this.jobs.cancel();
   }
 
   async unload(): Promise<void> {

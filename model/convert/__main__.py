@@ -6,7 +6,7 @@ The source is a diffusers folder (kandinsky-community/kandinsky-3: unet/, text_e
 tokenizer/) or an ai-forever weights folder (kandinsky3.pt, kandinsky3_flash.pt,
 kandinsky3_inpainting.pt, movq.pt, flan_ul2_encoder/). Keys are renamed by the tables in
 model/convert/name_rules.py and loaded with strict=True; a missing, unexpected or misshapen key
-stops the conversion with its name. The unconditional branch follows the source (reference §5.4):
+stops the conversion with its name. The unconditional branch follows the source (kandinsky3-architecture §5.4):
 null_embedding for ai-forever files, zero context for diffusers.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading a released Kandinsky 3 checkpoint in either layout (reference §1) into state dicts with
+"""Reading a released Kandinsky 3 checkpoint in either layout (kandinsky3-architecture §1) into state dicts with
 the diffusers names this package's modules use.
 
 - diffusers (kandinsky-community/kandinsky-3): folders `unet/`, `text_encoder/`, `movq/`, `tokenizer/`;
@@ -44,19 +44,19 @@ class Checkpoint:
     unets: Dict[str, Dict[str, torch.Tensor]]
     text_encoder: Dict[str, torch.Tensor]
     movq: Dict[str, torch.Tensor]
-    # Per U-Net kind, the original unconditional row (reference §5.4); none in the diffusers layout.
+    # Per U-Net kind, the original unconditional row (kandinsky3-architecture §5.4); none in the diffusers layout.
     null_embeddings: Dict[str, torch.Tensor] = field(default_factory=dict)
     tokenizer_json: Optional[Path] = None
     # The rule tables that renamed this checkpoint's keys, for the coverage report.
     name_maps: List[NameMap] = field(default_factory=list)
     # The 3.1 HED ControlNet (fork `UNetKandi3Controlnet`), renamed; it drives the base U-Net.
     controlnet: Optional[Dict[str, torch.Tensor]] = None
-    # The 3.1 IP-Adapter (reference §9.1): its U-Net, renamed, which takes the base U-Net's place.
+    # The 3.1 IP-Adapter (kandinsky3-architecture §9.1): its U-Net, renamed, which takes the base U-Net's place.
     ip_adapter: Optional[IPAdapterCheckpoint] = None
 
     @property
     def unconditional(self) -> str:
-        """§5.4: the original convention for ai-forever weights, the diffusers one for diffusers weights."""
+        """kandinsky3-architecture §5.4: the original convention for ai-forever weights, the diffusers one for diffusers weights."""
         return "null-embedding" if self.layout == "original" else "zero-context"
 
 
@@ -111,7 +111,7 @@ def _renamed(state: Dict[str, torch.Tensor], name_map: NameMap) -> Dict[str, tor
 
 
 def read_controlnet(path: Path) -> Dict[str, torch.Tensor]:
-    """The fork's ControlNet weights (reference §3.3: the U-Net's original grammar for the copied parts,
+    """The fork's ControlNet weights (kandinsky3-architecture §3.3: the U-Net's original grammar for the copied parts,
     plus `input_hint_block.*` and `convs.*`), from one file or a diffusers-style folder, renamed by the
     U-Net's rules (the hint block and zero convs keep their names)."""
     if path.is_dir():

@@ -18,7 +18,7 @@ from ..meta_device import meta_device
 from .checkpoints import Checkpoint, CheckpointError
 
 # The MoVQ codebook is not used by inference (latents are never looked up in it) and the reference
-# counts MoVQ "without the codebook" (§0): where a checkpoint lacks it, it is filled with zeros and
+# counts MoVQ "without the codebook" (kandinsky3-architecture §0): where a checkpoint lacks it, it is filled with zeros and
 # the report says so.
 OPTIONAL_KEYS = {"movq": {"quantize.embedding.weight"}}
 

@@ -1,5 +1,5 @@
 """Name mapping from the ai-forever checkpoints to the diffusers names the modules use
-(reference kandinsky3.md §3.2 for the U-Net, §4.4 for MoVQ), as ordered tables of templates.
+(kandinsky3-architecture §3.2 for the U-Net, §4.4 for MoVQ), as ordered tables of templates.
 
 A template is a key fragment with placeholders: `{X}` matches a number, `{X+1}` a number one above
 X, `{L-X}` the number L − X (L: the last level index, known per model), and `*` any run of
@@ -110,7 +110,7 @@ class NameMap:
         return [rule for i, rule in enumerate(self.rules) if i not in self.used]
 
 
-# §3.2: the ai-forever U-Net (and the fork's projection names) → diffusers Kandinsky3UNet.
+# kandinsky3-architecture §3.2: the ai-forever U-Net (and the fork's projection names) → diffusers Kandinsky3UNet.
 UNET_RULES = [
     Rule("to_time_embed.1.", "time_embedding.linear_1.", anchored=True),
     Rule("to_time_embed.3.", "time_embedding.linear_2.", anchored=True),
@@ -130,7 +130,7 @@ UNET_RULES = [
     Rule("output_layer.", "to_out.0."),
 ]
 
-# §3.2: the text projection, kept in a file of its own by 3.1 (a 2-module Sequential) and inside the
+# kandinsky3-architecture §3.2: the text projection, kept in a file of its own by 3.1 (a 2-module Sequential) and inside the
 # U-Net dict by 3.0 (`projections.t5.*`).
 PROJECTION_RULES = [
     Rule("0.", "encoder_hid_proj.projection_linear.", anchored=True),
@@ -146,7 +146,7 @@ PROJECTION_30_RULES = [
     Rule("projections.t5.1.", "encoder_hid_proj.projection_norm.", anchored=True),
 ]
 
-# §4.4: movq.pt → diffusers VQModel. Decoder levels count down in the original (`up.{L-X}`), and
+# kandinsky3-architecture §4.4: movq.pt → diffusers VQModel. Decoder levels count down in the original (`up.{L-X}`), and
 # the encoder's norms are SpatialNorm wrappers there (`norm_layer` infix, stripped).
 MOVQ_RULES = [
     Rule("encoder.down.{X}.block.{Y}.", "encoder.down_blocks.{X}.resnets.{Y}.", anchored=True),

@@ -37,9 +37,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m model.export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", choices=sorted(PRESETS), required=True, help="architecture preset (model/config.py)")
     parser.add_argument("--unets", default="base", help=f"comma-separated U-Net kinds to include, from {','.join(UNET_KINDS)}")
-    parser.add_argument("--controlnet", action="store_true", help="include an edge ControlNet (reference §9.2) driving the base and Flash U-Nets")
+    parser.add_argument("--controlnet", action="store_true", help="include an edge ControlNet (kandinsky3-architecture §9.2) driving the base and Flash U-Nets")
     parser.add_argument("--image-adapter", type=int, default=0, metavar="WIDTH",
-                        help="random packs: include IP-Adapter layers (reference §9.1) on the base and Flash U-Nets, fed by "
+                        help="random packs: include IP-Adapter layers (kandinsky3-architecture §9.1) on the base and Flash U-Nets, fed by "
                              "a random image encoder with WIDTH features")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--weights", type=Path, help="state dict of model.kandinsky3.Kandinsky3 (torch.save)")

@@ -1,7 +1,7 @@
 """The four kinds of ONNX graph a pack holds, their tensor contracts, and their export.
 
 Every axis the app may vary is dynamic: batch (CFG runs cond and uncond together), latent or image
-height and width, and text length (contexts are cut to the longest prompt + 1, reference §5.3).
+height and width, and text length (contexts are cut to the longest prompt + 1, kandinsky3-architecture §5.3).
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def control_specs(models: Kandinsky3) -> List[TensorSpec]:
 
 class ImageEncoderGraph(nn.Module):
     """Reference picture (B, 3, S, S), normalised as the manifest's imageEncoder says → (B, image_embedding_dim),
-    un-normalised (reference §9.1)."""
+    un-normalised (kandinsky3-architecture §9.1)."""
 
     def __init__(self, encoder) -> None:
         super().__init__()

@@ -48,7 +48,7 @@ class PackOptions:
     default_size: int = 1024
     max_size: int = 2048
     unconditional: str = "empty-prompt"
-    # The original 3.x unconditional row (reference §5.4), in the projected context space; written as
+    # The original 3.x unconditional row (kandinsky3-architecture §5.4), in the projected context space; written as
     # raw little-endian float32 and named in the manifest when `unconditional` is "null-embedding".
     null_embedding: Optional[np.ndarray] = None
     license: str = "Apache-2.0"
@@ -258,11 +258,11 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             }
             if kind in FLASH_TEACHERS:  # a distilled U-Net: the 4 Flash steps
                 entry["unet"]["flashTimesteps"] = list(options.flash_timesteps)
-            if unet_cfg.image_embedding_dim:  # IP-Adapter inputs (reference §9.1)
+            if unet_cfg.image_embedding_dim:  # IP-Adapter inputs (kandinsky3-architecture §9.1)
                 entry["unet"]["imageAdapter"] = {"component": "image_encoder", "output": "image_embeds",
                                                  "tokens": unet_cfg.image_tokens}
         if graph.role == "image-encoder":
-            # The unconditional row of image guidance is the embedding of an all-zero encoder input (§9.1).
+            # The unconditional row of image guidance is the embedding of an all-zero encoder input (kandinsky3-architecture §9.1).
             entry["imageEncoder"] = {"side": image_encoder_side(models), **image_encoder_normalisation(models),
                                      "unconditional": "zero-image"}
         if graph.role == "controlnet":
@@ -299,7 +299,7 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             **({"clipRange": options.clip_range} if options.clip_range else {}),
         },
         "schedule": {"type": "cosine", "numTrainTimesteps": 1000},
-        # Flash: 4 steps, no guidance (reference §7.1); base: the diffusers defaults (§6.5).
+        # Flash: 4 steps, no guidance (kandinsky3-architecture §7.1); base: the diffusers defaults (§6.5).
         "defaults": {
             "unet": default_unet,
             "sampler": "flash" if flash else "ddpm",

@@ -1,7 +1,7 @@
 """Smaller storage for the same fp32 graph, all computing in fp32.
 
 WebGPU adapters without `shader-f16` (SwiftShader in CI, many integrated GPUs) cannot run fp16
-arithmetic: ORT's JSEP returns zeros and the native EP refuses the graph (browser-runtime §1b).
+arithmetic: ORT's JSEP returns zeros and the native EP refuses the graph.
 So the weights are stored small and widened inside the graph before use:
 
 - `fp16w`: every float weight stored as float16, followed by a Cast to float32 (½ the size).
@@ -33,7 +33,7 @@ INT4_BLOCK = 32
 
 def format_for(fmt: str, role: str) -> str:
     """The format a component really gets: in int4w packs MoVQ stays fp32, as the reference keeps it
-    (fp16 MoVQ is known to misbehave, §4.5), and it is the smallest of the three models."""
+    (fp16 MoVQ is known to misbehave, kandinsky3-architecture §4.5), and it is the smallest of the three models."""
     return "fp32" if fmt == "int4w" and role.startswith("movq") else fmt
 _MIN_ELEMENTS = 16  # smaller tensors (scalars, shapes) stay as they are: nothing to gain
 

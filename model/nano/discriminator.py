@@ -1,4 +1,4 @@
-"""The Flash discriminator (reference §7.2–§7.3): the teacher U-Net's own down path, frozen, with a
+"""The Flash discriminator (kandinsky3-architecture §7.2–§7.3): the teacher U-Net's own down path, frozen, with a
 small trainable head after every level.
 
 The trunk is the teacher's time embedding, text pooling, conv_in and down blocks, so the discriminator
@@ -49,7 +49,7 @@ class DownPathDiscriminator(nn.Module):
         self.conv_in = trunk.conv_in
         self.down_blocks = trunk.down_blocks
         for part in (self.time_embedding, self.add_time_condition, self.conv_in, self.down_blocks):
-            part.requires_grad_(False)  # frozen trunk: only the heads learn (§7.3 step 3)
+            part.requires_grad_(False)  # frozen trunk: only the heads learn (kandinsky3-architecture §7.3 step 3)
         self.heads = nn.ModuleList(
             DiscriminatorHead(c, head_width, cfg.time_embedding_dim, cfg.cross_attention_dim, cfg.groups, cfg.attention_head_dim)
             for c in cfg.block_out_channels

@@ -45,7 +45,7 @@ from .classifier import load_classifier, to_input
 from .dataset import HELDOUT_STYLES
 from .export_pack import assemble
 from .metrics import background_specks, fid, group_distance, kid, seed_distance, spread
-from .sampling import FLASH_TIMESTEPS, ancestral_grid, decode, sample_latents
+from .sampling import FLASH_TIMESTEPS, ancestral_grid, decode, refiner_base_grid, refiner_flash_timesteps, sample_latents
 from .train_autoencoder import to_tensor
 from .training import CHECKPOINTS, REPO, SEED_WEIGHTS, device, load_checkpoint, load_dataset
 
@@ -57,6 +57,8 @@ ROWS = (  # name, U-Net, sampler, steps, guidance, quantized, graph format for t
     ("Flash int8w, 4 steps", "flash", "flash", 4, 0.0, True, "int8w"),
     # Ablation: what distillation buys. The base U-Net run with the Flash sampler, undistilled.
     ("undistilled: base U-Net, Flash sampler, 4 steps", "base", "flash", 4, 0.0, False, None),
+    # Flash as a refiner: the base U-Net's guided steps down to t = 479, then Flash's 479 and 229.
+    ("Flash refiner: base 12 steps, guidance 3, then Flash 2 steps", "base", "refiner", 12, 3.0, False, "int8w"),
 )
 # The rows whose latents are also decoded by each --extra-movq decoder (the texture ablation).
 DECODER_ABLATION_ROWS = (ROWS[0][0], ROWS[2][0])
@@ -111,6 +113,16 @@ def time_pack(pack: Path, kind: str, fmt: str, unet_calls: int, unet_batch: int)
     if proc.returncode != 0:
         raise RuntimeError(f"timing {kind}/{fmt} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def time_refiner(pack: Path, fmt: str, steps: int) -> dict | None:
+    """The refiner's time: the base part as its own image (text, guided U-Net steps, decoder), plus the
+    Flash U-Net's unguided calls."""
+    base = time_pack(pack, "base", fmt, steps, 2)
+    flash = time_pack(pack, "flash", fmt, len(refiner_flash_timesteps()), 1)
+    if base is None or flash is None:
+        return None
+    return {"ms_per_image": base["ms_per_image"] + flash["unet_ms"], "unet_ms": base["unet_ms"] + flash["unet_ms"]}
 
 
 def load_models(args, dev) -> tuple:
@@ -246,8 +258,11 @@ def main(argv=None) -> int:
             sample_latents(net, kind, prompts[i : i + 64], vocab, seed=i, sampler=sampler, steps=steps, guidance=guidance)
             for i in range(0, len(prompts), 64)
         ])
-        calls = len(unet_calls(sampler, steps))
-        ms = time_pack(args.pack, kind, fmt, calls, 2 if guidance > 0 else 1) if args.pack and fmt else None
+        if sampler == "refiner":
+            ms = time_refiner(args.pack, fmt, steps) if args.pack and fmt else None
+        else:
+            calls = len(unet_calls(sampler, steps))
+            ms = time_pack(args.pack, kind, fmt, calls, 2 if guidance > 0 else 1) if args.pack and fmt else None
         results.append(score(name, decode(net.movq, latents, shift, scale), ms=ms and ms["ms_per_image"],
                              unet_ms=ms and ms["unet_ms"], torch_s=time.monotonic() - started))
         print(json.dumps({k: v for k, v in results[-1].items() if k != "per_style"}), flush=True)
@@ -277,10 +292,12 @@ def resolve_weights(args, required) -> None:
         args.movq = SEED_WEIGHTS / "nano-movq.fp16.pt"
     for path in (*required, args.base):
         if not path.exists():
-            raise SystemExit(f"{path} is missing: train it first (see the kandinsky3-nano section of the README)")
+            raise SystemExit(f"{path} is missing: train it first (see the kandinsky3-nano section of model/README.md)")
 
 
 def unet_calls(sampler: str, steps: int) -> list:
+    if sampler == "refiner":
+        return [t for t, _ in refiner_base_grid(steps, refiner_flash_timesteps()[0])] + list(refiner_flash_timesteps())
     return list(FLASH_TIMESTEPS) if sampler == "flash" else ancestral_grid(steps, "original" if sampler == "ancestral" else "diffusers")
 
 

@@ -1,5 +1,5 @@
 """Random inpainting masks for fine-tuning, in the pipeline's polarity: 1 = keep, 0 = generate
-(reference §8.1). The mix follows what users do on the canvas: brush strokes, boxes, outpainting
+(kandinsky3-architecture §8.1). The mix follows what users do on the canvas: brush strokes, boxes, outpainting
 borders (one or more sides), and sometimes the whole image (so the model still does text-to-image).
 """
 from __future__ import annotations

@@ -6,6 +6,7 @@ is the same.
 """
 from __future__ import annotations
 
+import math
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -30,6 +31,20 @@ def ancestral_grid(steps: int, grid: str) -> List[tuple]:
     return [(t, t - stride) for t in times]
 
 
+def refiner_base_grid(steps: int, hand_over: int, num_train: int = 1000) -> List[tuple]:
+    """The refiner's base steps: `steps` timesteps evenly from T - 1 down to just above the hand-over
+    (workers/pipeline/refiner-sampler.ts)."""
+    top = num_train - 1
+    # floor(x + 0.5): JavaScript's Math.round, not Python's round-half-to-even.
+    times = [math.floor(top - j * (top - hand_over) / steps + 0.5) for j in range(steps)]
+    return [(t, times[j + 1] if j + 1 < steps else hand_over) for j, t in enumerate(times)]
+
+
+def refiner_flash_timesteps() -> tuple:
+    """Flash's later half: the refiner's finishing steps."""
+    return FLASH_TIMESTEPS[len(FLASH_TIMESTEPS) // 2:]
+
+
 def _x0_from_v(x, v, a):
     return a.sqrt() * x - (1 - a).sqrt() * v
 
@@ -42,7 +57,9 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
                    image_weight: float = 1.0) -> torch.Tensor:
     """Normalised latents (B, 4, size, size) for `prompts` with the U-Net `kind`.
 
-    sampler: "ancestral" (original grid, dynamic threshold 0.99), "ddpm" (diffusers grid, clip) or "flash".
+    sampler: "ancestral" (original grid, dynamic threshold 0.99), "ddpm" (diffusers grid, clip), "flash",
+    or "refiner": `steps` guided steps of the base U-Net down to Flash's third timestep, whose clipped x̂₀
+    the Flash U-Net (models.unets["flash"]) finishes at its late timesteps, unguided.
     hints (B, 3, H, W) in [0, 1]: edge guidance through models.controlnet on every step, as
     workers/pipeline/controlnet.ts runs it (base context, guidance batch, residuals × strength).
     image_embeds (B, D): image fusion through the U-Net's IP-Adapter at image_weight, as
@@ -51,6 +68,8 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
     dev = next(models.parameters()).device
     n = len(prompts)
     guided = sampler != "flash" and guidance > 0
+    if sampler == "refiner":
+        kind = "base"
     ids, mask = tokenize_batch(list(prompts) + ([""] * n if guided else []), vocab, NANO.max_text_length)
     ids, mask = ids.to(dev), mask.to(dev)
     contexts = dict(zip(models.unets.keys(), models.text_conditioning()(ids, mask)))
@@ -60,7 +79,7 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
     noise = lambda: torch.randn(n, 4, size, size, generator=g).to(dev)  # noqa: E731
     x = noise()
 
-    def model_output(xt, t):
+    def model_output(xt, t, guided=guided, unet=unet, context=context, mask=mask):
         rows = torch.cat([xt, xt]) if guided else xt
         timestep = torch.full((len(rows),), float(t), device=dev)
         control = None
@@ -82,6 +101,26 @@ def sample_latents(models: Kandinsky3, kind: str, prompts: Sequence[str], vocab,
             xt = a.sqrt() * estimate + (1 - a).sqrt() * noise()
             estimate = _x0_from_v(xt, model_output(xt, t), a)
         return estimate
+    if sampler == "refiner":
+        late = refiner_flash_timesteps()
+        grid = refiner_base_grid(steps, late[0])
+        for i, (t, prev) in enumerate(grid):
+            a = alphas[t]
+            ap = alphas[prev]
+            x0 = _x0_from_v(x, model_output(x, t), a).clamp(-clip_range, clip_range)
+            if i == len(grid) - 1:
+                x = x0  # handed to Flash as its estimate
+                break
+            eps = (x - a.sqrt() * x0) / (1 - a).sqrt()
+            var = ((1 - a / ap) * (1 - ap) / (1 - a)).clamp(min=0)
+            x = ap.sqrt() * x0 + (1 - ap - var).clamp(min=0).sqrt() * eps + var.sqrt() * noise()
+        # Flash's context rows are unguided: the first n of its text conditioning (the prompts).
+        flash_context = contexts["flash"][:n]
+        for t in late:
+            a = alphas[t]
+            xt = a.sqrt() * x + (1 - a).sqrt() * noise()
+            x = _x0_from_v(xt, model_output(xt, t, guided=False, unet=models.unets["flash"], context=flash_context, mask=mask[:n]), a)
+        return x
     for t, prev in ancestral_grid(steps, "original" if sampler == "ancestral" else "diffusers"):
         a = alphas[t]
         ap = alphas[prev] if prev >= 0 else torch.tensor(1.0, device=dev)

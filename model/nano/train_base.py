@@ -10,7 +10,7 @@ Captions are dropped 10 % of the time (empty prompt) for classifier-free guidanc
 
     model/run-python -m model.nano.train_base --unet inpainting --minutes 120   # from nano-base.pt
 
-Inpainting input (reference §8.1): noisy latent, keep-mask (1 = keep) resized to the latent with
+Inpainting input (kandinsky3-architecture §8.1): noisy latent, keep-mask (1 = keep) resized to the latent with
 nearest, and the latent of the image with the generated pixels set to 0; masks are brush strokes,
 boxes, outpainting borders, or everything (model/nano/masks.py).
 
@@ -112,7 +112,7 @@ def inpainting_from_base(state: dict) -> dict:
 @torch.no_grad()
 def inpainting_extras(rng: np.random.Generator, images: np.ndarray, movq: VQModel, latent_size, shift: float, scale: float,
                       dev) -> torch.Tensor:
-    """The inpainting U-Net's extra input for a batch of pictures (reference §8.1): a random keep-mask
+    """The inpainting U-Net's extra input for a batch of pictures (kandinsky3-architecture §8.1): a random keep-mask
     (model/nano/masks.py) resized to the latent with nearest, and the normalised latent of the picture
     with the pixels to generate set to 0 (mid-grey), as the app's inpaint pipeline builds it."""
     keep = torch.from_numpy(np.stack([random_keep_mask(rng) for _ in range(len(images))]))[:, None].to(dev)
@@ -133,7 +133,7 @@ def caption_batch(rng: np.random.Generator, data: dict, idx: np.ndarray, vocab, 
 def tokenize_batch(captions, vocab, max_length, index=None):
     index = index if index is not None else make_index(vocab)
     rows = [encode(c, vocab, max_length, index)[0] for c in captions]
-    length = min(max(len(r) for r in rows) + 1, max_length)  # longest + 1, as at inference (reference §5.3)
+    length = min(max(len(r) for r in rows) + 1, max_length)  # longest + 1, as at inference (kandinsky3-architecture §5.3)
     ids = torch.zeros(len(rows), length, dtype=torch.long)
     mask = torch.zeros(len(rows), length, dtype=torch.long)
     for i, r in enumerate(rows):

@@ -1,4 +1,4 @@
-"""Train the nano edge ControlNet (reference §9.2) against the frozen nano base U-Net and text encoder.
+"""Train the nano edge ControlNet (kandinsky3-architecture §9.2) against the frozen nano base U-Net and text encoder.
 
 Hints are Sobel edge maps of the training images (model/edge_map.py, the map the browser computes), half
 of them turned into scribble-like strokes so that a user's brush drawing works too. The loss is the base

@@ -1,4 +1,4 @@
-"""Distil the nano base U-Net into the 4-step Flash U-Net, the Kandinsky 3.1 way (reference §7).
+"""Distil the nano base U-Net into the 4-step Flash U-Net, the Kandinsky 3.1 way (kandinsky3-architecture §7).
 
 The student starts as a copy of the base U-Net (with its own copy of the text projection, as the
 released Flash has) and learns to give a clean x̂₀ in one call at each of the Flash timesteps
@@ -10,7 +10,7 @@ released Flash has) and learns to give a clean x̂₀ in one call at each of the
 - optionally a distillation term (--distill-weight, as in ADD): the base U-Net with guidance,
   applied to the student's x̂₀ re-noised to a random time, gives a target the student's x̂₀ is pulled
   towards, weighted by ᾱ. The released 3.1 Flash dropped this term; at nano size we report both
-  (README "Flash ablation");
+  (model/README.md, "Flash ablation");
 - a regression term (--regression-weight): the student's x̂₀ against the real latent it was noised
   from, weighted by ᾱ_t, so it counts at the late Flash steps (where x₀ is nearly determined) and not at
   t = 979 (where the answer is a blurry mean). Neither other term sees latent-cell noise: the
@@ -53,7 +53,7 @@ from .train_base import caption_batch, encode_latents, inpainting_extras, load_t
 from .training import (CHECKPOINTS, EMA, SEED_WEIGHTS, TrainingRun, autocast, device, latent_cache, load_checkpoint, load_dataset,
                        local_or_committed, resume_state, save_checkpoint, training_arguments)
 
-FLASH_TIMESTEPS = (979, 729, 479, 229)  # reference §7.1; the app's flash-sampler.ts uses the same
+FLASH_TIMESTEPS = (979, 729, 479, 229)  # kandinsky3-architecture §7.1; the app's flash-sampler.ts uses the same
 
 
 def flash_from_base(weights: dict, student: str = "flash") -> dict:

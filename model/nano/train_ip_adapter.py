@@ -1,4 +1,4 @@
-"""Train the nano IP-Adapter (reference §9.1) on the frozen nano base U-Net, text encoder and image encoder.
+"""Train the nano IP-Adapter (kandinsky3-architecture §9.1) on the frozen nano base U-Net, text encoder and image encoder.
 
 The image encoder stands in for the 3.1 adapter's CLIP ViT-L/14 (no pretrained network exists offline):
 a narrow copy of the judge's CNN, trained on its own (another seed and width) to name the concept and the

@@ -103,7 +103,7 @@ def local_or_committed(path: str | None, name: str) -> Path:
 
 def v_training_batch(x0: torch.Tensor, alphas: torch.Tensor) -> tuple:
     """Clean latents → (x_t, t, v target): one uniform timestep per sample on the cosine schedule, and
-    the v-prediction target every nano U-Net trains on (reference §6.1; nano's manifest says v)."""
+    the v-prediction target every nano U-Net trains on (kandinsky3-architecture §6.1; nano's manifest says v)."""
     t = torch.randint(0, len(alphas), (len(x0),), device=x0.device)
     a = alphas[t].view(-1, 1, 1, 1)
     noise = torch.randn_like(x0)

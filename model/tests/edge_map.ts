@@ -1,6 +1,6 @@
 // Reads {width, height, pixels: number[]} (RGBA) on stdin, writes the browser's edge map (red channel)
 // as JSON: for model/tests/test_edge_map_parity.py.
-import { sobelEdges } from '../../workers/pipeline/edge-map';
+import { sobelEdges } from '../../shared/edge-map';
 
 let input = '';
 process.stdin.on('data', (chunk) => (input += chunk));

@@ -1,4 +1,4 @@
-"""Synthetic checkpoints in the two released layouts (reference §1), written from this package's modules
+"""Synthetic checkpoints in the two released layouts (kandinsky3-architecture §1), written from this package's modules
 by running the name tables backwards; test_convert checks the tables against the reference's own key
 examples, so these files have the released names."""
 import json

@@ -12,7 +12,7 @@ SMALL = CLIPVisionConfig(image_size=28, patch_size=14, hidden_size=32, layers=2,
 def test_vit_l14_has_transformers_names_and_size():
     with meta_device():
         encoder = CLIPVisionEncoder()
-    # 1.22 GB in fp32 (reference §9.1): patch and position embeddings, 24 layers, the projection.
+    # 1.22 GB in fp32 (kandinsky3-architecture §9.1): patch and position embeddings, 24 layers, the projection.
     assert count_parameters(encoder) == 303_966_208
     keys = set(encoder.state_dict())
     for key in ("vision_model.embeddings.class_embedding", "vision_model.embeddings.patch_embedding.weight",

@@ -1,4 +1,4 @@
-"""The ControlNet (reference §9.2): the fork's layout and size, a zero start, the U-Net's control inputs,
+"""The ControlNet (kandinsky3-architecture §9.2): the fork's layout and size, a zero start, the U-Net's control inputs,
 and the edge map the browser must reproduce."""
 import numpy as np
 import pytest
@@ -17,12 +17,12 @@ from model.unet import Kandinsky3UNet
 def test_full_size_matches_the_fork():
     with meta_device():
         net = Kandinsky3ControlNet(KANDINSKY3.unet, KANDINSKY3.movq.scale_factor)
-    assert count_parameters(net) == 469_613_584  # reference §9.2: "≈469.6M"
+    assert count_parameters(net) == 469_613_584  # kandinsky3-architecture §9.2: "≈469.6M"
     assert net.output_channels() == (384, 768, 1536)
     assert net.input_hint_block.out.weight.shape == (192, 256, 3, 3)
     names = NameMap("controlnet", UNET_RULES, last=3)
     tops = {".".join(names.to_original(k).split(".")[:2]) for k in net.state_dict()}
-    # reference §3.3: the fork adds input_hint_block.{conv1..conv7,out} and convs.{0,1,2} to the U-Net grammar
+    # kandinsky3-architecture §3.3: the fork adds input_hint_block.{conv1..conv7,out} and convs.{0,1,2} to the U-Net grammar
     assert {t for t in tops if t.startswith(("input_hint_block", "convs"))} == (
         {f"input_hint_block.conv{i}" for i in range(1, 8)} | {"input_hint_block.out", "convs.0", "convs.1", "convs.2"})
     assert {t.split(".")[1] for t in tops if t.startswith("down_samples")} == {"0", "1", "2"}

@@ -95,7 +95,7 @@ def test_a_movq_without_its_codebook_is_filled_and_said(tmp_path, source, nulls)
 
 def test_name_tables_cover_the_full_size_models():
     """Every key of the released-size modules maps both ways, every rule is used, and the results
-    agree with the reference's key grammar (§3.1: 1068 U-Net tensors plus the 3 projection ones)."""
+    agree with the reference's key grammar (kandinsky3-architecture §3.1: 1068 U-Net tensors plus the 3 projection ones)."""
     with meta_device():
         unet = Kandinsky3UNet(unet_config_for(KANDINSKY3, "base")).state_dict()
         movq = VQModel(KANDINSKY3.movq).state_dict()
@@ -112,7 +112,7 @@ def test_name_tables_cover_the_full_size_models():
     movq_map = NameMap("movq", MOVQ_RULES, last=len(KANDINSKY3.movq.block_out_channels) - 1)
     movq_original = [movq_map.to_original(k) for k in movq]
     assert len(set(movq_original)) == len(movq)
-    assert "encoder.down.0.block.0.norm1.norm_layer.weight" in movq_original  # §4.4: SpatialNorm wrapper
+    assert "encoder.down.0.block.0.norm1.norm_layer.weight" in movq_original  # kandinsky3-architecture §4.4: SpatialNorm wrapper
     assert "decoder.up.3.block.0.norm1.conv_y.weight" in movq_original  # decoder levels count down
     assert "encoder.mid.attn_1.norm.norm_layer.weight" in movq_original
     assert sorted(movq_map.to_diffusers(k) for k in movq_original) == sorted(movq)

@@ -1,4 +1,4 @@
-"""The browser's edge map (workers/pipeline/edge-map.ts) is the one the nano ControlNet was trained on
+"""The browser's edge map (shared/edge-map.ts) is the one the nano ControlNet was trained on
 (model/edge_map.py): the same values, to the 8-bit rounding, on emoji-like pictures."""
 import json
 import subprocess

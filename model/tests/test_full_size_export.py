@@ -54,7 +54,7 @@ def test_full_size_unet_exports_in_files_under_2_gb_with_its_memory_plan(tmp_pat
     plan = {(s["width"], s["height"]): s for s in manifest["memoryPlan"]["sizes"]}
     assert set(plan) == {(512, 512), (1024, 1024)}
     gib = 2**30
-    # The figures of docs/convert-kandinsky3.md §4: decoding dominates, 2 GiB tensors at 1024².
+    # The figures of docs/packs-and-conversion.md, "Sizes and memory": decoding dominates, 2 GiB tensors at 1024².
     assert 1.9 * gib < plan[(512, 512)]["activationBytes"]["decode"] < 2.2 * gib
     assert plan[(1024, 1024)]["largestTensorBytes"] == 2 * gib
 

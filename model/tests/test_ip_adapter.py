@@ -1,4 +1,4 @@
-"""The IP-Adapter layers (reference §9.1): the fork's layout and size, a zero start, and weight 0 as the
+"""The IP-Adapter layers (kandinsky3-architecture §9.1): the fork's layout and size, a zero start, and weight 0 as the
 plain U-Net."""
 from dataclasses import replace
 
@@ -14,7 +14,7 @@ from model.unet import Kandinsky3UNet
 def test_full_size_matches_the_fork():
     with meta_device():
         unet = Kandinsky3UNet(replace(KANDINSKY3.unet, image_embedding_dim=768))
-    # reference §9.1: base 3.0386B + projection 16.8M + image_proj 12.6M + IP layers 366.4M = 3.434B
+    # kandinsky3-architecture §9.1: base 3.0386B + projection 16.8M + image_proj 12.6M + IP layers 366.4M = 3.434B
     ip_layers = sum(p.numel() for n, p in unet.named_parameters() if ".processor." in n)
     image_tokens = count_parameters(unet.image_proj) + count_parameters(unet.image_norm)
     assert round(ip_layers / 1e5) == 3664 and round(image_tokens / 1e5) == 126

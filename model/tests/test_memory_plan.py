@@ -54,7 +54,7 @@ def test_pack_size_follows_the_format_rules_and_a_full_size_model_splits_into_fi
     from model.export.pack_size import component_bytes, part_bytes
 
     fp32, int8, int4 = (component_bytes(KANDINSKY3, fmt) for fmt in ("fp32", "int8w", "int4w"))
-    assert fp32["unet_flash"] == 3_055_348_228 * 4  # the U-Net and its projection (reference §0)
+    assert fp32["unet_flash"] == 3_055_348_228 * 4  # the U-Net and its projection (kandinsky3-architecture §0)
     assert int4["movq_decoder"] == fp32["movq_decoder"]  # MoVQ stays fp32 in int4w
     # Flan-UL2's 8.6B parameters: almost all in linear layers, so 0.625 bytes each in int4w.
     assert int4["text_encoder"] < int8["text_encoder"] < fp32["text_encoder"]

@@ -143,6 +143,7 @@ def test_evaluation_tiny_subset_writes_every_row(tmp_path, family):
         evaluate.RECONSTRUCTION + ", latents + noise 0.2 (decoder: robust)",
         "base, 10 steps, guidance 3", "base, 10 steps, guidance 3 (decoder: robust)", "base, 5 steps, guidance 3",
         "Flash, 4 steps", "Flash, 4 steps (decoder: robust)", "Flash int8w, 4 steps", "undistilled: base U-Net, Flash sampler, 4 steps",
+        "Flash refiner: base 12 steps, guidance 3, then Flash 2 steps",
     ]
     assert [row[0] for row in main] == names and [row[0] for row in per_style] == names
     for row in main:
@@ -299,3 +300,16 @@ def test_ip_adapter_trains_only_the_adapter_on_a_narrow_image_encoder_and_resume
                                      "--ip-adapter", str(ckpt), "--image-encoder", str(encoder), "--out", str(out)]) == 0
     rows = [line for line in out.read_text().split(evaluate_ip_adapter.SECTION)[1].splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert [row.split(" | ")[0][2:] for row in rows] == [name.replace("25", "5") for name, *_ in evaluate_ip_adapter.ROWS]
+
+
+def test_refiner_base_grid_matches_the_apps():
+    """The same grid as workers/pipeline/refiner-sampler.ts: from 999 down to the hand-over, in `steps`."""
+    from model.nano.sampling import refiner_base_grid, refiner_flash_timesteps
+    assert refiner_flash_timesteps() == (479, 229)
+    assert refiner_base_grid(4, 479) == [(999, 869), (869, 739), (739, 609), (609, 479)]  # as plan.test.ts
+    assert refiner_base_grid(16, 479)[1][0] == 967  # 966.5 rounds up, as Math.round does
+    for steps in (1, 12, 16, 50):
+        grid = refiner_base_grid(steps, 479)
+        assert len(grid) == steps and grid[0][0] == 999 and grid[-1][1] == 479
+        assert all(t > prev for t, prev in grid)
+

@@ -1,4 +1,4 @@
-"""The full Kandinsky 3 config reproduces the published parameter counts (reference §0, §2.6, §4),
+"""The full Kandinsky 3 config reproduces the published parameter counts (kandinsky3-architecture §0, §2.6, §4),
 counted on the meta device so nothing is allocated."""
 from collections import Counter
 
@@ -39,7 +39,7 @@ def test_text_projection_count(unet):
 def test_movq_count():
     with meta_device():
         movq = VQModel(KANDINSKY3.movq)
-    # The published count has no codebook: the released movq.pt stores none (reference §4.3).
+    # The published count has no codebook: the released movq.pt stores none (kandinsky3-architecture §4.3).
     assert count_parameters(movq) - count_parameters(movq.quantize) == 270_603_567
     assert count_parameters(movq.encoder) + count_parameters(movq.quant_conv) == 109_485_336
     assert count_parameters(movq.decoder) + count_parameters(movq.post_quant_conv) == 161_118_231
@@ -48,13 +48,13 @@ def test_movq_count():
 def test_text_encoder_count():
     with meta_device():
         t5 = T5EncoderModel(KANDINSKY3.text)
-    # ≈8.72B with the 32128×4096 embedding, ≈8.59B without (reference §5.1).
+    # ≈8.72B with the 32128×4096 embedding, ≈8.59B without (kandinsky3-architecture §5.1).
     assert count_parameters(t5) == 8_721_797_632
     assert count_parameters(t5) - count_parameters(t5.shared) == 8_590_201_344
 
 
 def test_unet_key_layout(unet):
-    """Key counts per prefix and sample shapes from the derived diffusers key list (reference §3)."""
+    """Key counts per prefix and sample shapes from the derived diffusers key list (kandinsky3-architecture §3)."""
     sd = unet.state_dict()
     prefixes = Counter(k.split(".")[0] for k in sd)
     assert prefixes == {

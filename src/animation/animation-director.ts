@@ -4,11 +4,12 @@
 //
 // - Camera moves (zoom in/out, pan, rotate): each diffused frame is the previous one warped by the
 //   camera, encoded, re-noised to a late Flash timestep and denoised in 1–2 Flash steps (image-to-
-//   image at strength 1/4 or 2/4 of the 4-step schedule), then colour-matched to frame 0; with a
-//   cadence N the frames between are warps cross-faded (cadence.ts).
+//   image at strength 1 or 2 over Flash's step count, which the pack gives: 1/4 or 2/4 for Kandinsky
+//   3 Flash), then colour-matched to frame 0; with a cadence N the frames between are warps
+//   cross-faded (cadence.ts).
 // - Infinite zoom: keyframes by outpainting (each the previous shrunk into a new border), then crop
 //   interpolation between them (zoom-frames.ts); zoom-in plays the same frames backwards.
-import type { GenerateParams, GeneratedImage, InpaintParams } from '../../workers/engine-api';
+import type { GenerateParams, GeneratedImage, InpaintParams } from '../../shared/engine-api';
 import { zoomOutCanvas, type CanvasImage } from '../canvas/canvas-image';
 import { diffusedFrames, inBetweenFrames } from './cadence';
 import { colorStats, matchColors } from './color-match';
@@ -48,9 +49,6 @@ export const DEFAULT_ANIMATION: AnimationSettings = {
   direction: 'out',
 };
 
-/** The 4-step Flash schedule keeps ⌊4·strength⌋ timesteps: 1 step → t = 229, 2 → 479 and 229. */
-const FLASH_SCHEDULE_STEPS = 4;
-
 export class AnimationCancelledError extends Error {
   override name = 'AnimationCancelledError';
   constructor() {
@@ -66,6 +64,11 @@ export interface AnimationJob {
   settings: AnimationSettings;
   /** The pack's size step, for the zoom-out canvas. */
   multipleOf: number;
+  /** The step count of the schedule the frames run on: Flash's fixed steps (the pack's
+   * SamplerInfo.fixedSteps). Image-to-image keeps ⌊steps·strength⌋ of its timesteps, so a frame runs
+   * `settings.flashSteps` of them at strength flashSteps / scheduleSteps (Kandinsky 3 Flash: 4 steps,
+   * 1 → t = 229, 2 → 479 and 229). */
+  scheduleSteps: number;
 }
 
 export interface AnimationHooks {
@@ -88,7 +91,7 @@ export async function runAnimation(job: AnimationJob, hooks: AnimationHooks): Pr
   const first = job.start ?? image(await hooks.generate(plain));
   checkpoint();
   return settings.mode === 'camera'
-    ? cameraFrames(first, plain, settings, hooks, checkpoint)
+    ? cameraFrames(first, plain, settings, job.scheduleSteps, hooks, checkpoint)
     : infiniteZoomFrames(first, plain, job.multipleOf, settings, hooks, checkpoint);
 }
 
@@ -96,10 +99,12 @@ async function cameraFrames(
   first: CanvasImage,
   params: GenerateParams,
   settings: AnimationSettings,
+  scheduleSteps: number,
   hooks: AnimationHooks,
   checkpoint: () => void,
 ): Promise<CanvasImage[]> {
   const total = settings.frames;
+  const strength = Math.min(1, settings.flashSteps / scheduleSteps);
   const reference = colorStats(first);
   const frames = [first];
   hooks.onFrame(first, 0, total);
@@ -113,7 +118,7 @@ async function cameraFrames(
       await hooks.generate({
         ...params,
         seed: (params.seed + index) % 2 ** 32,
-        init: { image: warped.pixels, strength: settings.flashSteps / FLASH_SCHEDULE_STEPS },
+        init: { image: warped.pixels, strength },
       }),
     );
     const next = settings.colorMatch ? matchColors(generated, reference) : generated;

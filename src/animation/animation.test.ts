@@ -1,7 +1,7 @@
 // The animation's pure parts against closed forms, and the director on a fake engine (the real
 // engine's coverage is e2e/animation.spec.ts).
 import { describe, expect, it } from 'vitest';
-import type { GenerateParams, GeneratedImage, InpaintParams } from '../../workers/engine-api';
+import type { GenerateParams, GeneratedImage, InpaintParams } from '../../shared/engine-api';
 import type { CanvasImage } from '../canvas/canvas-image';
 import { AnimationCancelledError, DEFAULT_ANIMATION, runAnimation, type AnimationSettings } from './animation-director';
 import { crossFade, diffusedFrames } from './cadence';
@@ -164,7 +164,13 @@ describe('the director on a fake engine', () => {
     const engine = fakeEngine();
     const seen: number[] = [];
     const frames = await runAnimation(
-      { params, start: null, settings: settings({ frames: 7, cadence: 3, flashSteps: 2 }), multipleOf: 16 },
+      {
+        params,
+        start: null,
+        settings: settings({ frames: 7, cadence: 3, flashSteps: 2 }),
+        multipleOf: 16,
+        scheduleSteps: 4,
+      },
       { ...engine, onFrame: (_f, i) => seen.push(i), signal: new AbortController().signal },
     );
     expect(frames).toHaveLength(7);
@@ -176,6 +182,21 @@ describe('the director on a fake engine', () => {
     ]);
   });
 
+  it("camera: a frame's steps are a share of the pack's Flash schedule, however long it is", async () => {
+    const engine = fakeEngine();
+    await runAnimation(
+      {
+        params,
+        start: null,
+        settings: settings({ frames: 3, cadence: 1, flashSteps: 1 }),
+        multipleOf: 16,
+        scheduleSteps: 8,
+      },
+      { ...engine, onFrame: () => {}, signal: new AbortController().signal },
+    );
+    expect(engine.calls.map((c) => c.init?.strength)).toEqual([undefined, 0.125, 0.125]);
+  });
+
   it('infinite zoom: one outpainting per keyframe, with the border masked and the old image kept', async () => {
     const engine = fakeEngine();
     const frames = await runAnimation(
@@ -184,6 +205,7 @@ describe('the director on a fake engine', () => {
         start: null,
         settings: settings({ mode: 'infinite-zoom', keyframes: 2, framesPerKeyframe: 4 }),
         multipleOf: 4,
+        scheduleSteps: 4,
       },
       { ...engine, onFrame: () => {}, signal: new AbortController().signal },
     );
@@ -200,7 +222,7 @@ describe('the director on a fake engine', () => {
     const made: number[] = [];
     await expect(
       runAnimation(
-        { params, start: null, settings: settings({ frames: 10, cadence: 1 }), multipleOf: 16 },
+        { params, start: null, settings: settings({ frames: 10, cadence: 1 }), multipleOf: 16, scheduleSteps: 4 },
         {
           ...engine,
           onFrame: (_f, i) => {

@@ -9,7 +9,7 @@ import type {
   InpaintParams,
   LoadedPack,
   Progress,
-} from '../../workers/engine-api';
+} from '../../shared/engine-api';
 import { Comlink, engine } from '../engine-client';
 
 export interface TimedLoad {

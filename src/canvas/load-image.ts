@@ -2,6 +2,12 @@
 // can make: the browser decodes it, and a 2D canvas scales it with its own high-quality filter.
 import { fitSize, type CanvasImage, type SizeRules } from './canvas-image';
 
+/** How reference pictures (edge guidance's picture, image fusion's pictures) are loaded: the longer
+ * side fitted to 256 px, any size step. Not a model fact: the edge hint and the image encoder resample
+ * the picture again to the sizes the pack wants, so this only keeps big photos small in memory while
+ * leaving enough detail for those resamplings. */
+export const REFERENCE_PICTURE_SIZE: SizeRules = { multipleOf: 1, min: 1, max: 1024, preferred: 256 };
+
 export class ImageLoadError extends Error {
   override name = 'ImageLoadError';
 }

@@ -5,8 +5,10 @@ import { cancelExport, exportAnimation, makeAnimation, stopAnimation } from '../
 import type { AnimationSettings } from '../animation/animation-director';
 import type { CameraMove } from '../animation/warp';
 import type { VideoFormat } from '../animation/video-export';
+import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store';
 import { drawPixels } from './draw-pixels';
+import { NumberField, RangeField } from './fields';
 
 type Motion = 'zoom-in' | 'zoom-out' | 'pan' | 'rotate' | 'infinite-zoom';
 
@@ -28,37 +30,24 @@ function motionOf(settings: AnimationSettings): Motion {
   return 'pan';
 }
 
-function NumberField(props: {
-  label: string;
-  name: string;
-  value: number;
-  min: number;
-  max: number;
-  step?: number;
-  onChange: (value: number) => void;
-}) {
-  const { label, name, value, min, max, step = 1, onChange } = props;
-  return (
-    <label>
-      {label}
-      <input
-        type="number"
-        name={name}
-        value={value}
-        min={min}
-        max={max}
-        step={step}
-        onChange={(e) => {
-          const v = Number(e.target.value);
-          if (Number.isFinite(v)) onChange(Math.min(max, Math.max(min, v)));
-        }}
-      />
-    </label>
-  );
-}
-
 export function AnimationPanel() {
-  const s = useAppStore();
+  const s = useAppStore(
+    useShallow((state) => ({
+      pack: state.pack,
+      status: state.status,
+      hasImage: !!state.image,
+      seed: state.seed,
+      animation: state.animation,
+      animationFrames: state.animationFrames,
+      animationState: state.animationState,
+      animationTotal: state.animationTotal,
+      animateFromCurrent: state.animateFromCurrent,
+      exportProgress: state.exportProgress,
+      videoUrl: state.videoUrl,
+    })),
+  );
+  const setAnimation = useAppStore((state) => state.setAnimation);
+  const setAnimationState = useAppStore((state) => state.setAnimationState);
   const a = s.animation;
   const motion = motionOf(a);
   const [frame, setFrame] = useState(0);
@@ -80,7 +69,7 @@ export function AnimationPanel() {
   }, [playing, fps, frames.length]);
 
   if (!s.pack) return null;
-  const setMove = (changes: Partial<CameraMove>) => s.setAnimation({ move: { ...a.move, ...changes } });
+  const setMove = (changes: Partial<CameraMove>) => setAnimation({ move: { ...a.move, ...changes } });
   const ready = s.status === 'ready' || s.status === 'error';
 
   return (
@@ -93,7 +82,7 @@ export function AnimationPanel() {
             <select
               name="motion"
               value={motion}
-              onChange={(e) => s.setAnimation(MOTIONS[e.target.value as Motion].settings)}
+              onChange={(e) => setAnimation(MOTIONS[e.target.value as Motion].settings)}
             >
               {Object.entries(MOTIONS).map(([id, m]) => (
                 <option key={id} value={id} disabled={id === 'infinite-zoom' && !s.pack!.canInpaint}>
@@ -107,8 +96,8 @@ export function AnimationPanel() {
               type="checkbox"
               name="animateFromCurrent"
               checked={s.animateFromCurrent}
-              disabled={!s.image}
-              onChange={(e) => s.setAnimationState({ animateFromCurrent: e.target.checked })}
+              disabled={!s.hasImage}
+              onChange={(e) => setAnimationState({ animateFromCurrent: e.target.checked })}
             />
             Start from the current image
           </label>
@@ -122,7 +111,7 @@ export function AnimationPanel() {
                 value={a.frames}
                 min={2}
                 max={240}
-                onChange={(v) => s.setAnimation({ frames: Math.round(v) })}
+                onChange={(v) => setAnimation({ frames: Math.round(v) })}
               />
               <NumberField
                 label="Zoom per frame"
@@ -164,15 +153,15 @@ export function AnimationPanel() {
               />
             </div>
             <div className="row">
-              <label title="How much each frame is redrawn: one late Flash step (t = 229) keeps more, two (from t = 479) invent more">
+              <label title="How much each frame is redrawn: Flash's last step alone keeps more, its last two invent more">
                 Flash steps per frame
                 <select
                   name="flashSteps"
                   value={a.flashSteps}
-                  onChange={(e) => s.setAnimation({ flashSteps: Number(e.target.value) as 1 | 2 })}
+                  onChange={(e) => setAnimation({ flashSteps: Number(e.target.value) as 1 | 2 })}
                 >
-                  <option value={1}>1 (from t = 229)</option>
-                  <option value={2}>2 (from t = 479)</option>
+                  <option value={1}>1 (the last)</option>
+                  <option value={2}>2 (the last two)</option>
                 </select>
               </label>
               <NumberField
@@ -181,14 +170,14 @@ export function AnimationPanel() {
                 value={a.cadence}
                 min={1}
                 max={8}
-                onChange={(v) => s.setAnimation({ cadence: Math.round(v) })}
+                onChange={(v) => setAnimation({ cadence: Math.round(v) })}
               />
               <label className="check" title="Keep every frame's colours at the first frame's">
                 <input
                   type="checkbox"
                   name="colorMatch"
                   checked={a.colorMatch}
-                  onChange={(e) => s.setAnimation({ colorMatch: e.target.checked })}
+                  onChange={(e) => setAnimation({ colorMatch: e.target.checked })}
                 />
                 Colour match
               </label>
@@ -202,7 +191,7 @@ export function AnimationPanel() {
               value={a.keyframes}
               min={1}
               max={20}
-              onChange={(v) => s.setAnimation({ keyframes: Math.round(v) })}
+              onChange={(v) => setAnimation({ keyframes: Math.round(v) })}
             />
             <NumberField
               label="Zoom per keyframe"
@@ -211,7 +200,7 @@ export function AnimationPanel() {
               min={0.4}
               max={0.85}
               step={0.05}
-              onChange={(v) => s.setAnimation({ zoomFactor: v })}
+              onChange={(v) => setAnimation({ zoomFactor: v })}
             />
             <NumberField
               label="Frames per keyframe"
@@ -219,14 +208,14 @@ export function AnimationPanel() {
               value={a.framesPerKeyframe}
               min={2}
               max={60}
-              onChange={(v) => s.setAnimation({ framesPerKeyframe: Math.round(v) })}
+              onChange={(v) => setAnimation({ framesPerKeyframe: Math.round(v) })}
             />
             <label>
               Direction
               <select
                 name="direction"
                 value={a.direction}
-                onChange={(e) => s.setAnimation({ direction: e.target.value as 'in' | 'out' })}
+                onChange={(e) => setAnimation({ direction: e.target.value as 'in' | 'out' })}
               >
                 <option value="out">Out</option>
                 <option value="in">In</option>
@@ -257,20 +246,18 @@ export function AnimationPanel() {
             <button type="button" disabled={frames.length < 2} onClick={() => setPlaying(!playing)}>
               {playing ? 'Pause' : 'Play'}
             </button>
-            <label>
-              Frame {shown + 1} of {frames.length}
-              <input
-                type="range"
-                name="frame"
-                min={0}
-                max={frames.length - 1}
-                value={shown}
-                onChange={(e) => {
-                  setPlaying(false);
-                  setFrame(Number(e.target.value));
-                }}
-              />
-            </label>
+            <RangeField
+              label="Frame"
+              name="frame"
+              min={0}
+              max={frames.length - 1}
+              value={shown}
+              format={(v) => `${v + 1} of ${frames.length}`}
+              onChange={(v) => {
+                setPlaying(false);
+                setFrame(v);
+              }}
+            />
             <label>
               Speed
               <select name="fps" value={fps} onChange={(e) => setFps(Number(e.target.value))}>

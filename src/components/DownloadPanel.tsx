@@ -1,6 +1,6 @@
 // A pack's download: its size before anything starts, byte-accurate progress per file and in total,
 // and cancel / resume. Stored chunks count as done, so a resumed download starts where it stopped.
-import type { FileDownload, PackPlan } from '../../workers/engine-api';
+import type { FileDownload, PackPlan } from '../../shared/engine-api';
 import { cancelDownload, dismissOffer, startDownload } from '../engine-actions';
 import { useAppStore } from '../store';
 
@@ -35,10 +35,13 @@ function rowsOf(plan: PackPlan, live: FileDownload[] | null): FileDownload[] {
 }
 
 export function DownloadPanel() {
-  const { status, plan, progress } = useAppStore();
+  const status = useAppStore((s) => s.status);
+  const plan = useAppStore((s) => s.plan);
+  // Only download progress matters here: later phases (and generation) do not re-render the panel.
+  const live = useAppStore((s) => (s.progress?.phase === 'download' ? s.progress.files : null));
+  const pastDownload = useAppStore((s) => !!s.progress && s.progress.phase !== 'download');
   if (!plan || !['offer', 'loading', 'paused'].includes(status)) return null;
-  const live = progress?.phase === 'download' ? progress.files : null;
-  if (status === 'loading' && !live && progress) return null; // downloaded; the sessions are being made
+  if (status === 'loading' && pastDownload) return null; // downloaded; the sessions are being made
   const rows = rowsOf(plan, live);
   const done = rows.reduce((sum, r) => sum + r.doneBytes, 0);
   const remaining = plan.totalBytes - done;

@@ -1,19 +1,35 @@
 // Edge guidance (ControlNet): the layout of the next image follows the edges of a picture or a
 // drawing. Shown only for packs that have a ControlNet. The preview is the very hint the engine gets.
 import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
-import { loadImageFile } from '../canvas/load-image';
+import { useShallow } from 'zustand/react/shallow';
+import { loadImageFile, REFERENCE_PICTURE_SIZE } from '../canvas/load-image';
 import type { MaskOp, StrokePoint } from '../canvas/mask-ops';
 import { edgeHint } from '../edges/edge-hint';
 import { useAppStore } from '../store';
 import { drawPixels } from './draw-pixels';
-import { RangeField } from './canvas/RangeField';
+import { RangeField } from './fields';
 
 /** Drawing pad side in CSS pixels; strokes are stored in fractions of it. */
 const PAD = 192;
 const BRUSH_SIZES = [0.02, 0.04, 0.08];
 
 export function EdgeGuidance() {
-  const s = useAppStore();
+  const s = useAppStore(
+    useShallow((state) => ({
+      available: !!state.pack?.edgeGuidance,
+      image: state.image,
+      width: state.width,
+      height: state.height,
+      edgeEnabled: state.edgeEnabled,
+      edgeSource: state.edgeSource,
+      edgePicture: state.edgePicture,
+      edgeStrokes: state.edgeStrokes,
+      edgeStrength: state.edgeStrength,
+      edgeStart: state.edgeStart,
+      edgeEnd: state.edgeEnd,
+    })),
+  );
+  const setEdge = useAppStore((state) => state.setEdge);
   const [brush, setBrush] = useState(BRUSH_SIZES[1]!);
   const [loadError, setLoadError] = useState<string | null>(null);
   const stroke = useRef<MaskOp | null>(null);
@@ -43,7 +59,7 @@ export function EdgeGuidance() {
     // The pad mounts when edge guidance is turned on: draw then too.
   }, [hint, s.width, s.height, s.edgeEnabled]);
 
-  if (!s.pack?.edgeGuidance) return null;
+  if (!s.available) return null;
 
   const point = (e: PointerEvent<HTMLCanvasElement>): StrokePoint => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -63,7 +79,7 @@ export function EdgeGuidance() {
             type="checkbox"
             name="edgeEnabled"
             checked={s.edgeEnabled}
-            onChange={(e) => s.setEdge({ edgeEnabled: e.target.checked })}
+            onChange={(e) => setEdge({ edgeEnabled: e.target.checked })}
           />
           Follow edges (ControlNet)
         </label>
@@ -77,7 +93,7 @@ export function EdgeGuidance() {
                 name="edgeSource"
                 value="drawing"
                 checked={s.edgeSource === 'drawing'}
-                onChange={() => s.setEdge({ edgeSource: 'drawing' })}
+                onChange={() => setEdge({ edgeSource: 'drawing' })}
               />
               Drawing
             </label>
@@ -87,7 +103,7 @@ export function EdgeGuidance() {
                 name="edgeSource"
                 value="picture"
                 checked={s.edgeSource === 'picture'}
-                onChange={() => s.setEdge({ edgeSource: 'picture' })}
+                onChange={() => setEdge({ edgeSource: 'picture' })}
               />
               Edges of a picture
             </label>
@@ -104,8 +120,8 @@ export function EdgeGuidance() {
                     const file = e.target.files?.[0];
                     if (!file) return;
                     setLoadError(null);
-                    loadImageFile(file, { multipleOf: 1, min: 1, max: 1024, preferred: 256 }).then(
-                      (picture) => s.setEdge({ edgePicture: picture }),
+                    loadImageFile(file, REFERENCE_PICTURE_SIZE).then(
+                      (picture) => setEdge({ edgePicture: picture }),
                       (error: Error) => setLoadError(error.message),
                     );
                   }}
@@ -117,7 +133,7 @@ export function EdgeGuidance() {
                 title="Take the edges of the image shown on the right"
                 onClick={() =>
                   s.image &&
-                  s.setEdge({ edgePicture: { width: s.image.width, height: s.image.height, pixels: s.image.pixels } })
+                  setEdge({ edgePicture: { width: s.image.width, height: s.image.height, pixels: s.image.pixels } })
                 }
               >
                 Use the current image
@@ -150,7 +166,7 @@ export function EdgeGuidance() {
                 setDrawing(stroke.current);
               }}
               onPointerUp={() => {
-                if (stroke.current) s.setEdge({ edgeStrokes: [...s.edgeStrokes, stroke.current] });
+                if (stroke.current) setEdge({ edgeStrokes: [...s.edgeStrokes, stroke.current] });
                 stroke.current = null;
                 setDrawing(null);
               }}
@@ -172,15 +188,11 @@ export function EdgeGuidance() {
               <button
                 type="button"
                 disabled={s.edgeStrokes.length === 0}
-                onClick={() => s.setEdge({ edgeStrokes: s.edgeStrokes.slice(0, -1) })}
+                onClick={() => setEdge({ edgeStrokes: s.edgeStrokes.slice(0, -1) })}
               >
                 Undo stroke
               </button>
-              <button
-                type="button"
-                disabled={s.edgeStrokes.length === 0}
-                onClick={() => s.setEdge({ edgeStrokes: [] })}
-              >
+              <button type="button" disabled={s.edgeStrokes.length === 0} onClick={() => setEdge({ edgeStrokes: [] })}>
                 Clear
               </button>
             </div>
@@ -194,7 +206,7 @@ export function EdgeGuidance() {
             step={0.05}
             format={(v) => v.toFixed(2)}
             title="How firmly the image follows the edges: 0 ignores them, 1 as trained"
-            onChange={(v) => s.setEdge({ edgeStrength: v })}
+            onChange={(v) => setEdge({ edgeStrength: v })}
           />
           <div className="row">
             <RangeField
@@ -206,7 +218,7 @@ export function EdgeGuidance() {
               step={0.05}
               format={(v) => `${Math.round(v * 100)} %`}
               title="The ControlNet starts at this fraction of the steps"
-              onChange={(v) => s.setEdge({ edgeStart: v, edgeEnd: Math.max(v + 0.05, s.edgeEnd) })}
+              onChange={(v) => setEdge({ edgeStart: v, edgeEnd: Math.max(v + 0.05, s.edgeEnd) })}
             />
             <RangeField
               label="Until step"
@@ -217,7 +229,7 @@ export function EdgeGuidance() {
               step={0.05}
               format={(v) => `${Math.round(v * 100)} %`}
               title="The ControlNet stops at this fraction of the steps: ending early leaves the details free"
-              onChange={(v) => s.setEdge({ edgeEnd: v, edgeStart: Math.min(s.edgeStart, v - 0.05) })}
+              onChange={(v) => setEdge({ edgeEnd: v, edgeStart: Math.min(s.edgeStart, v - 0.05) })}
             />
           </div>
         </>

@@ -1,25 +1,43 @@
 import type { FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { cancelGeneration, generateImage, restoreParameters } from '../engine-actions';
+import { SAMPLER_LABELS, samplerLabel } from '../samplers/sampler-labels';
 import { sizePresets } from '../size-presets';
 import { EdgeGuidance } from './EdgeGuidance';
+import { NumberField } from './fields';
 import { ImageFusion } from './ImageFusion';
 import { useAppStore } from '../store';
-import { randomSeed } from '../../workers/pipeline/random';
-import type { SamplerName } from '../../workers/engine-api';
-
-const SAMPLER_LABELS: Record<SamplerName, string> = {
-  flash: 'Flash (4 steps)',
-  ddpm: 'Base, DDPM (diffusers)',
-  ancestral: 'Base, ancestral (original 3.1)',
-};
+import { randomSeed } from '../../shared/random';
+import type { SamplerName } from '../../shared/engine-api';
 
 export function GenerateForm() {
-  const s = useAppStore();
+  const s = useAppStore(
+    useShallow((state) => ({
+      pack: state.pack,
+      status: state.status,
+      prompt: state.prompt,
+      negativePrompt: state.negativePrompt,
+      seed: state.seed,
+      sampler: state.sampler,
+      steps: state.steps,
+      guidance: state.guidance,
+      width: state.width,
+      height: state.height,
+      embedParameters: state.embedParameters,
+      batchSize: state.batchSize,
+    })),
+  );
+  const setParams = useAppStore((state) => state.setParams);
+  const setSampler = useAppStore((state) => state.setSampler);
   const pack = s.pack;
   // While one runs, Generate stays available: latest wins (the running one is cancelled first).
   const running = s.status === 'generating' || s.status === 'cancelling';
   const canGenerate = !!pack && (s.status === 'ready' || s.status === 'error' || running);
-  const flash = s.sampler === 'flash';
+  // What the selected sampler takes, as the pack says: its steps field and its guidance (with the
+  // negative prompt, which only guidance uses) show only where they apply.
+  const sampler = pack?.samplers.find((offered) => offered.name === s.sampler);
+  const choosesSteps = !!sampler && sampler.fixedSteps === null;
+  const guided = !!sampler && sampler.guidance;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -50,43 +68,44 @@ export function GenerateForm() {
     >
       <label>
         Prompt
-        <textarea name="prompt" rows={3} value={s.prompt} onChange={(e) => s.setParams({ prompt: e.target.value })} />
+        <textarea name="prompt" rows={3} value={s.prompt} onChange={(e) => setParams({ prompt: e.target.value })} />
       </label>
-      {!flash && (
+      {guided && (
         <label>
           Negative prompt
           <input
             name="negativePrompt"
             value={s.negativePrompt}
-            onChange={(e) => s.setParams({ negativePrompt: e.target.value })}
+            onChange={(e) => setParams({ negativePrompt: e.target.value })}
           />
         </label>
       )}
       <div className="row">
-        <label>
-          Seed
-          <input
-            name="seed"
-            type="number"
-            min={0}
-            max={4294967295}
-            value={s.seed}
-            onChange={(e) =>
-              s.setParams({ seed: Math.max(0, Math.min(4294967295, Math.trunc(Number(e.target.value) || 0))) })
-            }
-          />
-        </label>
-        <button type="button" onClick={() => s.setParams({ seed: randomSeed() })} title="New random seed">
+        <NumberField
+          label="Seed"
+          name="seed"
+          min={0}
+          max={4294967295}
+          value={s.seed}
+          onChange={(seed) => setParams({ seed: Math.trunc(seed) })}
+        />
+        <button type="button" onClick={() => setParams({ seed: randomSeed() })} title="New random seed">
           Random seed
         </button>
       </div>
       <div className="row">
         <label>
           Sampler
-          <select name="sampler" value={s.sampler} onChange={(e) => s.setSampler(e.target.value as SamplerName)}>
-            {(pack?.samplers ?? [s.sampler]).map((name) => (
-              <option key={name} value={name}>
-                {SAMPLER_LABELS[name]}
+          <select
+            name="sampler"
+            value={s.sampler}
+            disabled={!pack}
+            title={sampler && SAMPLER_LABELS[sampler.name].hint}
+            onChange={(e) => setSampler(e.target.value as SamplerName)}
+          >
+            {pack?.samplers.map((offered) => (
+              <option key={offered.name} value={offered.name} title={SAMPLER_LABELS[offered.name].hint}>
+                {samplerLabel(offered)}
               </option>
             ))}
           </select>
@@ -96,12 +115,13 @@ export function GenerateForm() {
           <select
             name="size"
             value={current}
+            disabled={!pack}
             onChange={(e) => {
               const [width, height] = e.target.value.split('x').map(Number);
-              s.setParams({ width, height });
+              setParams({ width, height });
             }}
           >
-            {!sizes.some((p) => `${p.width}x${p.height}` === current) && (
+            {pack && !sizes.some((p) => `${p.width}x${p.height}` === current) && (
               <option value={current}>
                 {s.width} × {s.height}
               </option>
@@ -120,31 +140,29 @@ export function GenerateForm() {
           </select>
         </label>
       </div>
-      {!flash && (
+      {(choosesSteps || guided) && (
         <div className="row">
-          <label>
-            Steps
-            <input
+          {choosesSteps && (
+            <NumberField
+              label="Steps"
               name="steps"
-              type="number"
               min={1}
               max={1000}
               value={s.steps}
-              onChange={(e) => s.setParams({ steps: Number(e.target.value) })}
+              onChange={(steps) => setParams({ steps })}
             />
-          </label>
-          <label>
-            Guidance
-            <input
+          )}
+          {guided && (
+            <NumberField
+              label="Guidance"
               name="guidance"
-              type="number"
               min={0}
               max={50}
               step={0.5}
               value={s.guidance}
-              onChange={(e) => s.setParams({ guidance: Number(e.target.value) })}
+              onChange={(guidance) => setParams({ guidance })}
             />
-          </label>
+          )}
         </div>
       )}
       <EdgeGuidance />
@@ -154,24 +172,19 @@ export function GenerateForm() {
           type="checkbox"
           name="embedParameters"
           checked={s.embedParameters}
-          onChange={(e) => s.setParams({ embedParameters: e.target.checked })}
+          onChange={(e) => setParams({ embedParameters: e.target.checked })}
         />
         Save the parameters in downloaded PNGs
       </label>
       <div className="row">
-        <label>
-          Images
-          <input
-            name="batchSize"
-            type="number"
-            min={1}
-            max={8}
-            value={s.batchSize}
-            onChange={(e) =>
-              s.setParams({ batchSize: Math.max(1, Math.min(8, Math.trunc(Number(e.target.value) || 1))) })
-            }
-          />
-        </label>
+        <NumberField
+          label="Images"
+          name="batchSize"
+          min={1}
+          max={8}
+          value={s.batchSize}
+          onChange={(batchSize) => setParams({ batchSize: Math.trunc(batchSize) })}
+        />
         <button type="submit" className="primary" disabled={!canGenerate} title="Ctrl/Cmd+Enter">
           Generate
         </button>

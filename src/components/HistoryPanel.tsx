@@ -40,7 +40,7 @@ export function HistoryPanel() {
     const s = useAppStore.getState();
     const { model: _model, sampler, ...rest } = entry.parameters;
     void _model;
-    if (s.pack?.samplers.includes(sampler)) s.setSampler(sampler);
+    if (s.pack?.samplers.some((offered) => offered.name === sampler)) s.setSampler(sampler);
     s.setParams(rest);
   };
   const toCanvas = async (entry: HistoryEntry) => useAppStore.getState().openCanvas(await pngPixels(entry.png));

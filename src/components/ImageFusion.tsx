@@ -1,11 +1,12 @@
 // Image fusion (IP-Adapter): the next image takes after up to four reference pictures, mixed by
 // weight; with an empty prompt it is a variation of them. Shown only for packs with an image adapter.
 import { useEffect, useRef, useState } from 'react';
-import { loadImageFile } from '../canvas/load-image';
+import { useShallow } from 'zustand/react/shallow';
+import { loadImageFile, REFERENCE_PICTURE_SIZE } from '../canvas/load-image';
 import { addPictures, MAX_REFERENCE_PICTURES, type ReferencePicture } from '../fusion/fusion-params';
 import { useAppStore } from '../store';
 import { drawPixels } from './draw-pixels';
-import { RangeField } from './canvas/RangeField';
+import { RangeField } from './fields';
 
 /** Thumbnail side in CSS pixels. */
 const THUMB = 72;
@@ -28,13 +29,22 @@ function Thumbnail({ picture }: { picture: ReferencePicture }) {
 }
 
 export function ImageFusion() {
-  const s = useAppStore();
+  const s = useAppStore(
+    useShallow((state) => ({
+      available: !!state.pack?.imageFusion,
+      image: state.image,
+      fusionEnabled: state.fusionEnabled,
+      fusionPictures: state.fusionPictures,
+      fusionStrength: state.fusionStrength,
+    })),
+  );
+  const setFusion = useAppStore((state) => state.setFusion);
   const [loadError, setLoadError] = useState<string | null>(null);
-  if (!s.pack?.imageFusion) return null;
+  if (!s.available) return null;
 
   const pictures = s.fusionPictures;
   const update = (id: number, changes: Partial<ReferencePicture>) =>
-    s.setFusion({ fusionPictures: pictures.map((p) => (p.id === id ? { ...p, ...changes } : p)) });
+    setFusion({ fusionPictures: pictures.map((p) => (p.id === id ? { ...p, ...changes } : p)) });
 
   return (
     <fieldset className="image-fusion" aria-label="Image fusion">
@@ -44,7 +54,7 @@ export function ImageFusion() {
             type="checkbox"
             name="fusionEnabled"
             checked={s.fusionEnabled}
-            onChange={(e) => s.setFusion({ fusionEnabled: e.target.checked })}
+            onChange={(e) => setFusion({ fusionEnabled: e.target.checked })}
           />
           Take after pictures (image fusion)
         </label>
@@ -68,11 +78,12 @@ export function ImageFusion() {
                   e.target.value = ''; // the same file can be added again
                   if (files.length === 0) return;
                   setLoadError(null);
-                  const rules = { multipleOf: 1, min: 1, max: 1024, preferred: 256 };
-                  Promise.all(files.map(async (f) => ({ name: f.name, picture: await loadImageFile(f, rules) }))).then(
+                  Promise.all(
+                    files.map(async (f) => ({ name: f.name, picture: await loadImageFile(f, REFERENCE_PICTURE_SIZE) })),
+                  ).then(
                     (added) => {
                       const now = useAppStore.getState().fusionPictures;
-                      s.setFusion({ fusionPictures: addPictures(now, added) });
+                      setFusion({ fusionPictures: addPictures(now, added) });
                     },
                     (error: Error) => setLoadError(error.message),
                   );
@@ -85,7 +96,7 @@ export function ImageFusion() {
               title="Add the image shown on the right as a reference picture"
               onClick={() =>
                 s.image &&
-                s.setFusion({
+                setFusion({
                   fusionPictures: addPictures(pictures, [
                     {
                       name: `image ${s.image.id} (seed ${s.image.seed})`,
@@ -121,7 +132,7 @@ export function ImageFusion() {
                   <button
                     type="button"
                     aria-label={`Remove ${p.name}`}
-                    onClick={() => s.setFusion({ fusionPictures: pictures.filter((q) => q.id !== p.id) })}
+                    onClick={() => setFusion({ fusionPictures: pictures.filter((q) => q.id !== p.id) })}
                   >
                     Remove
                   </button>
@@ -139,7 +150,7 @@ export function ImageFusion() {
             step={0.05}
             format={(v) => v.toFixed(2)}
             title="How much the pictures steer the image: 0 ignores them, 1 as trained"
-            onChange={(v) => s.setFusion({ fusionStrength: v })}
+            onChange={(v) => setFusion({ fusionStrength: v })}
           />
         </>
       )}

@@ -1,7 +1,7 @@
 // Opening another pack: from a URL (same origin, or a server that allows CORS), or from files on this
 // computer, picked or dropped (a pack folder: manifest.json and the files it lists).
 import { useState, type DragEvent, type FormEvent } from 'react';
-import type { PackSourceSpec } from '../../workers/engine-api';
+import type { PackSourceSpec } from '../../shared/engine-api';
 import { openPack } from '../engine-actions';
 import { useAppStore } from '../store';
 

@@ -1,4 +1,4 @@
-import type { LoadedPack, Progress } from '../../workers/engine-api';
+import type { LoadedPack, Progress } from '../../shared/engine-api';
 import { useAppStore } from '../store';
 import { OfflineBadge } from './OfflineBadge';
 
@@ -29,7 +29,10 @@ function storageLabel(storage: LoadedPack['storage']): string {
 }
 
 export function StatusLine() {
-  const { status, pack, plan, progress } = useAppStore();
+  const status = useAppStore((s) => s.status);
+  const pack = useAppStore((s) => s.pack);
+  const plan = useAppStore((s) => s.plan);
+  const progress = useAppStore((s) => s.progress);
   return (
     <p className="status" role="status" data-status={status}>
       {plan && !pack && status !== 'ready' ? (

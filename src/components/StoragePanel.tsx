@@ -1,7 +1,7 @@
 // The packs stored in this browser, their size on disk, and a way to free each. Refreshed whenever
 // a pack finishes loading (which may have stored new files).
 import { useCallback, useEffect, useState } from 'react';
-import type { StoredPack } from '../../workers/engine-api';
+import type { StoredPack } from '../../shared/engine-api';
 import { deleteStoredPack, listStoredPacks, openPack } from '../engine-actions';
 import { useAppStore } from '../store';
 

@@ -1,7 +1,7 @@
 // The ControlNet hint at the generation's size, from what the user gave: a picture (its Sobel edge
 // map, the map the nano ControlNet was trained on) or a drawing (white strokes on black). Strokes are
 // kept in fractions of the pad, so they survive a change of image size without resampling.
-import { sobelEdges } from '../../workers/pipeline/edge-map';
+import { sobelEdges } from '../../shared/edge-map';
 import { resizeImage, type CanvasImage } from '../canvas/canvas-image';
 import { rasterizeMask, type MaskOp } from '../canvas/mask-ops';
 

@@ -1,5 +1,5 @@
 // The reference pictures of image fusion, as the UI keeps them, and the request the engine gets.
-import type { FusionParams } from '../../workers/engine-api';
+import type { FusionParams } from '../../shared/engine-api';
 import type { CanvasImage } from '../canvas/canvas-image';
 
 /** The engine takes up to four (workers/pipeline/image-fusion.ts MAX_FUSION_IMAGES). */

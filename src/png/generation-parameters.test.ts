@@ -54,6 +54,16 @@ describe('A1111 parameters text', () => {
     expect(parseParameters(formatParameters(tricky))).toEqual(tricky);
   });
 
+  it('names every sampler apart, the Flash refiner included, and reads each back', () => {
+    const refiner = { ...p, sampler: 'refiner' as const, steps: 8 };
+    const text = formatParameters(refiner);
+    expect(text.split('\n').at(-1)).toContain('Sampler: Kandinsky Flash refiner,');
+    expect(parseParameters(text)).toEqual(refiner);
+    for (const sampler of ['flash', 'refiner', 'ddpm', 'ancestral'] as const) {
+      expect(parseParameters(formatParameters({ ...p, sampler }))?.sampler).toBe(sampler);
+    }
+  });
+
   it('reads text written by A1111 itself, keeping what it knows', () => {
     const a1111 =
       'a cat\nNegative prompt: ugly\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x768, Model hash: abc, Model: sd15';

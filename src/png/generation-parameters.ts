@@ -1,6 +1,6 @@
 // An image's generation parameters as text, in the `parameters` format A1111 writes (and other tools
 // read): the prompt, a "Negative prompt:" line, then "Key: value" pairs on the last line.
-import type { SamplerName } from '../../workers/engine-api';
+import type { SamplerName } from '../../shared/engine-api';
 
 export interface GenerationParameters {
   prompt: string;
@@ -18,8 +18,11 @@ export interface GenerationParameters {
   imageFusion?: { pictures: { name: string; weight: number }[]; strength: number };
 }
 
+/** The sampler as the `Sampler:` value names it; parsing matches the whole value, so one name may start
+ * another ("Kandinsky Flash" and "Kandinsky Flash refiner"). */
 const SAMPLER_NAMES: Record<SamplerName, string> = {
   flash: 'Kandinsky Flash',
+  refiner: 'Kandinsky Flash refiner',
   ddpm: 'DDPM',
   ancestral: 'Kandinsky ancestral',
 };

@@ -62,3 +62,11 @@ export async function withParameters(png: Blob, parameters: GenerationParameters
   );
   return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' });
 }
+
+/** A picture without generation parameters: neither this app nor an A1111-style tool wrote it. */
+export class NoParametersError extends Error {
+  override readonly name = 'NoParametersError';
+  constructor(readonly file: string) {
+    super(`${file} has no generation parameters (they are written by this app and by A1111-style tools).`);
+  }
+}

@@ -1,7 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { DEFAULT_ANIMATION, type AnimationSettings } from '../animation/animation-director';
 import type { CanvasImage } from '../canvas/canvas-image';
-import type { AppState } from './index';
 
 /** The animation being made or shown, and its export. Frames arrive one by one while it runs. */
 export interface AnimationSlice {
@@ -26,7 +25,7 @@ export interface AnimationSlice {
   ) => void;
 }
 
-export const createAnimationSlice: StateCreator<AppState, [], [], AnimationSlice> = (set, get) => ({
+export const createAnimationSlice: StateCreator<AnimationSlice, [], [], AnimationSlice> = (set, get) => ({
   animation: DEFAULT_ANIMATION,
   animateFromCurrent: false,
   animationFrames: [],

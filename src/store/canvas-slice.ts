@@ -4,7 +4,6 @@ import type { StateCreator } from 'zustand';
 import type { CanvasImage, OutpaintRequest } from '../canvas/canvas-image';
 import { commit, redo, startHistory, undo, type History } from '../canvas/canvas-history';
 import type { MaskOp } from '../canvas/mask-ops';
-import type { AppState } from './index';
 
 export interface CanvasDoc {
   image: CanvasImage;
@@ -31,7 +30,8 @@ export interface CanvasSlice {
   brushSize: number; // image pixels
   feather: number; // image pixels
   showMask: boolean;
-  outpaintAmount: number; // image pixels
+  /** Image pixels, a multiple of the pack's size step: a loaded pack sets it (applyPackDefaults). */
+  outpaintAmount: number;
   /** Image-to-image strength: 0 keeps the canvas, 1 ignores it. */
   strength: number;
   staged: StagedResult | null;
@@ -52,14 +52,14 @@ export interface CanvasSlice {
 
 export const BRUSH_SIZES = { min: 1, max: 64 };
 
-export const createCanvasSlice: StateCreator<AppState, [], [], CanvasSlice> = (set, get) => ({
+export const createCanvasSlice: StateCreator<CanvasSlice, [], [], CanvasSlice> = (set, get) => ({
   canvas: null,
   tool: 'brush',
   brushSize: 8,
   feather: 2,
   showMask: true,
-  outpaintAmount: 32,
-  strength: 0.5, // between the diffusers default (0.3) and a visible change on 4 Flash steps
+  outpaintAmount: 0, // until a pack loads; the canvas needs one
+  strength: 0.5, // between the diffusers default (0.3) and a visible change on Flash's few steps
   staged: null,
   setCanvasOptions: (changes) =>
     set({

@@ -2,7 +2,6 @@ import type { StateCreator } from 'zustand';
 import type { CanvasImage } from '../canvas/canvas-image';
 import type { MaskOp } from '../canvas/mask-ops';
 import type { EdgeSource } from '../edges/edge-hint';
-import type { AppState } from './index';
 
 /** Edge-guided generation (ControlNet): off until the user turns it on; the picture or drawing stays
  * while it is off, so toggling loses nothing. */
@@ -18,7 +17,7 @@ export interface EdgeSlice {
   setEdge: (changes: Partial<Omit<EdgeSlice, 'setEdge'>>) => void;
 }
 
-export const createEdgeSlice: StateCreator<AppState, [], [], EdgeSlice> = (set) => ({
+export const createEdgeSlice: StateCreator<EdgeSlice, [], [], EdgeSlice> = (set) => ({
   edgeEnabled: false,
   edgeSource: 'drawing',
   edgePicture: null,

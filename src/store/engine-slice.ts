@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
-import type { LoadedPack, PackPlan, PackSourceSpec, Progress } from '../../workers/engine-api';
+import type { LoadedPack, PackPlan, PackSourceSpec, Progress } from '../../shared/engine-api';
+import type { AppError } from '../app-error';
 import type { GenerationParameters } from '../png/generation-parameters';
-import type { AppState } from './index';
 
 // offer: a pack's size is shown and waits for the user to start the download.
 // paused: a download was cancelled or stopped; what arrived is stored and it can resume.
@@ -27,7 +27,7 @@ export interface EngineSlice {
   plan: PackPlan | null;
   source: PackSourceSpec | null;
   progress: Progress | null;
-  error: { name: string; message: string } | null;
+  error: AppError | null;
   image: ShownImage | null;
   /** The images of the last batch (the selected one is `image`). */
   batch: ShownImage[];
@@ -38,7 +38,7 @@ export interface EngineSlice {
   ) => void;
 }
 
-export const createEngineSlice: StateCreator<AppState, [], [], EngineSlice> = (set) => ({
+export const createEngineSlice: StateCreator<EngineSlice, [], [], EngineSlice> = (set) => ({
   status: 'starting',
   pack: null,
   plan: null,

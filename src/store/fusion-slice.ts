@@ -1,6 +1,5 @@
 import type { StateCreator } from 'zustand';
 import type { ReferencePicture } from '../fusion/fusion-params';
-import type { AppState } from './index';
 
 /** Image fusion (IP-Adapter): off until the user turns it on; the pictures stay while it is off, so
  * toggling loses nothing. */
@@ -12,7 +11,7 @@ export interface FusionSlice {
   setFusion: (changes: Partial<Omit<FusionSlice, 'setFusion'>>) => void;
 }
 
-export const createFusionSlice: StateCreator<AppState, [], [], FusionSlice> = (set) => ({
+export const createFusionSlice: StateCreator<FusionSlice, [], [], FusionSlice> = (set) => ({
   fusionEnabled: false,
   fusionPictures: [],
   fusionStrength: 1,

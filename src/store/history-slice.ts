@@ -1,14 +1,13 @@
 // The gallery: finished images stored in IndexedDB, newest first (null until read).
 import type { StateCreator } from 'zustand';
 import type { HistoryEntry } from '../history/history-store';
-import type { AppState } from './index';
 
 export interface HistorySlice {
   history: HistoryEntry[] | null;
   setHistory: (history: HistoryEntry[]) => void;
 }
 
-export const createHistorySlice: StateCreator<AppState, [], [], HistorySlice> = (set) => ({
+export const createHistorySlice: StateCreator<HistorySlice, [], [], HistorySlice> = (set) => ({
   history: null,
   setHistory: (history) => set({ history }),
 });

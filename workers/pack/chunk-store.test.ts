@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { createStore, keys, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import { markComplete, putChunk, readVerifiedChunks, removeFile, storedBytesByFile, storedState } from './chunk-store';
-import { packFileOf, pattern } from './test-pack';
+import { packFileOf, pattern } from '../../test-support/test-pack';
 
 const CHUNK = 65536;
 let stores = 0;

@@ -4,7 +4,7 @@
 // - Files are keyed by their SHA-256, so packs that share a file (nano's text encoder and MoVQ across
 //   its U-Nets, or a re-exported pack) store it once.
 // - Each chunk is one Blob value (≤ 64 MiB by the manifest schema): single values above about 127 MiB
-//   fail in some Chromium contexts (browser-runtime §4), and Blobs stay on disk until read.
+//   fail in some Chromium contexts, and Blobs stay on disk until read.
 // - A chunk is written only after it matched its SHA-256; the file's record is written last, once
 //   every chunk is in. Chunks without a record are a download in progress, to be resumed.
 // - A complete file is checked again, chunk by chunk, when it is read. A damaged chunk is deleted

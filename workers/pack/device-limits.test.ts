@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendChoice } from '../engine-api';
+import type { BackendChoice } from '../../shared/engine-api';
 import { limitProblems, memoryPlanProblems, plannedSize } from './device-limits';
 import type { PackFile, PackManifest } from './manifest';
 

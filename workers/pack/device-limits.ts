@@ -1,4 +1,4 @@
-// What this browser can hold, checked against a pack before anything downloads (anchors §3.2):
+// What this browser can hold, checked against a pack before anything downloads:
 // - one ONNX graph file is one protobuf, which cannot exceed 2 GiB;
 // - every session of a page shares one wasm32 heap of at most 4 GiB, and on the wasm back end the
 //   weights of all components loaded at once live in it (plus room for activations);
@@ -6,7 +6,7 @@
 //   be held at all.
 // - with a memory plan (manifest memoryPlan), the weights plus the largest stage's activations at the
 //   pack's default size must fit the same ceilings, and on WebGPU its largest tensor one GPU buffer.
-import type { BackendChoice } from '../engine-api';
+import type { BackendChoice } from '../../shared/engine-api';
 import type { MemoryStage, PackFile, PackManifest } from './manifest';
 
 export const MAX_GRAPH_FILE_BYTES = 2 ** 31 - 1;

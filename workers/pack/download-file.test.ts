@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PackDownloadError } from '../errors';
+import { PackDownloadError } from '../../shared/errors';
 import { contiguousRuns, downloadFile, type ChunkSink } from './download-file';
-import { MemoryPackSource, packFileOf, pattern } from './test-pack';
+import { MemoryPackSource, packFileOf, pattern } from '../../test-support/test-pack';
 
 const CHUNK = 65536;
 const noWait = { attempts: 3, firstDelayMs: 1 };
@@ -65,7 +65,8 @@ describe('downloadFile', () => {
     const sink = collect();
     const failure = downloadFile(source, file, [1, 2, 3, 4], sink, new AbortController().signal, () => {}, noWait);
     await expect(failure).rejects.toThrow(PackDownloadError);
-    await expect(failure).rejects.toThrow(/stopped at 0.1 MB of 0.3 MB .*press Resume/);
+    await expect(failure).rejects.toThrow(/stopped at 0.1 MB of 0.3 MB .*kept on this device/);
+    await expect(failure).rejects.toMatchObject({ file: 'unet.onnx', totalBytes: file.bytes });
     expect(source.requests.length).toBe(3);
   });
 

@@ -3,7 +3,7 @@
 // checked against its SHA-256 (SubtleCrypto) and handed to the sink before the next one starts. A
 // dropped connection is retried from the first chunk not yet handed over, so nothing is fetched twice
 // except the chunk that was in flight.
-import { PackDownloadError, PackLoadError } from '../errors';
+import { PackDownloadError, PackLoadError } from '../../shared/errors';
 import { chunkRange, type PackFile } from './manifest';
 import { TransientSourceError, type PackSource } from './pack-source';
 import { sha256Hex } from './sha256';

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { createStore, getMany, keys, set } from 'idb-keyval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FileDownload } from '../engine-api';
-import { DownloadCancelledError } from '../errors';
+import type { FileDownload } from '../../shared/engine-api';
+import { DownloadCancelledError } from '../../shared/errors';
 import { downloadPack, type DownloadOptions } from './download-pack';
-import { MemoryPackSource, packFileOf, pattern } from './test-pack';
+import { MemoryPackSource, packFileOf, pattern } from '../../test-support/test-pack';
 
 const CHUNK = 65536;
 let stores = 0;

@@ -6,8 +6,8 @@
 // When the store is full (QuotaExceededError) or absent (some private modes), the rest of the pack is
 // kept in memory for this visit: the app still runs, and says that the pack is not saved.
 import type { UseStore } from 'idb-keyval';
-import type { FileDownload } from '../engine-api';
-import { DownloadCancelledError, PackLoadError } from '../errors';
+import type { FileDownload } from '../../shared/engine-api';
+import { DownloadCancelledError, PackLoadError } from '../../shared/errors';
 import { markComplete, putChunk, readVerifiedChunks, storedChunks, storedState } from './chunk-store';
 import { DEFAULT_RETRY, downloadFile, type ChunkSink, type RetryPolicy } from './download-file';
 import { chunkCount, chunkRange, type PackFile } from './manifest';

@@ -1,7 +1,7 @@
 // A pack the user picked from disk (file picker or drag-and-drop): its manifest.json and the files it
 // lists. The bytes are verified and stored like a download, so the pack stays usable after the page
 // closes, without picking the files again.
-import { PackLoadError } from '../errors';
+import { PackLoadError } from '../../shared/errors';
 import { InvalidManifestError, parseManifest, type PackFile, type PackManifest } from './manifest';
 import type { PackSource } from './pack-source';
 import { sha256Hex } from './sha256';

@@ -4,87 +4,28 @@
 import Ajv from 'ajv';
 import schema from '../../model/pack-manifest.schema.json' with { type: 'json' };
 
-export const PACK_SCHEMA_VERSION = 1;
+export type {
+  ComponentPart,
+  ComponentRole,
+  ComponentVariant,
+  ControlNetInfoEntry,
+  Dim,
+  ImageEncoderInfo,
+  MemoryStage,
+  PackComponent,
+  PackFile,
+  PackManifest,
+  TensorSpec,
+  UNetInfo,
+  UNetKind,
+  WeightFormat,
+} from '../../shared/pack-manifest';
+import type { ComponentVariant, PackComponent, PackFile, PackManifest, UNetKind } from '../../shared/pack-manifest';
+import { InvalidManifestError } from '../../shared/errors';
 
-export type Dim = number | string;
-export interface TensorSpec {
-  name: string;
-  dtype: 'float32' | 'int64';
-  shape: Dim[];
-}
-export type MemoryStage = 'text' | 'denoise' | 'decode' | 'encode';
+export { InvalidManifestError };
 
-export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'int4w' | 'fp16';
-export interface ComponentVariant {
-  /** The graph, or for a split component (`parts`) one file per part, in order. */
-  file?: string;
-  parts?: string[];
-  storage: 'float32' | 'float16' | 'int8' | 'int4';
-  /** float16 variants need WebGPU shader-f16; the others run anywhere. */
-  compute: 'float32' | 'float16';
-  maxAbsErrorVsFp32?: number;
-}
-export type ComponentRole = 'text-encoder' | 'unet' | 'controlnet' | 'image-encoder' | 'movq-encoder' | 'movq-decoder';
-/** `inpainting_flash` is the inpainting U-Net distilled to the Flash steps, as `flash` is from `base`. */
-export type UNetKind = 'base' | 'flash' | 'inpainting' | 'inpainting_flash';
 export const INPAINTING_KINDS: readonly UNetKind[] = ['inpainting', 'inpainting_flash'];
-export interface UNetInfo {
-  kind: UNetKind;
-  inChannels: number;
-  outChannels: number;
-  predictionType: 'epsilon' | 'v_prediction' | 'sample';
-  context: { component: string; output: string };
-  flashTimesteps?: number[];
-  /** IP-Adapter layers (reference §9.1): the U-Net also takes `image_embeds` (this image-encoder output,
-   * or a weighted sum of several) and `image_weight` (0 leaves it exactly as without). */
-  imageAdapter?: { component: string; output: string; tokens: number };
-}
-/** The IP-Adapter's image encoder: pictures scaled to side × side, RGB in [0, 1], then (x − mean) / std
- * per channel (CLIP's normalisation for the 3.1 encoder); the unconditional row is the embedding of an
- * all-zero encoder input. */
-export interface ImageEncoderInfo {
-  side: number;
-  mean: [number, number, number];
-  std: [number, number, number];
-  unconditional: 'zero-image';
-}
-/** An edge ControlNet (reference §9.2): it writes one residual per skip connection, which each U-Net
- * in `controls` takes as an input of the same name. */
-export interface ControlNetInfoEntry {
-  hint: 'sobel-edges';
-  hintRange: [number, number];
-  controls: string[];
-  context: { component: string; output: string };
-  residuals: { name: string; channels: number; downscale: number }[];
-}
-/** One graph of a split component: it reads tensors by name from the component's inputs and from
- * earlier parts' outputs (model/export/graph_parts.py). */
-export interface ComponentPart {
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-}
-export interface PackComponent {
-  role: ComponentRole;
-  /** Present when the component is too large for one ONNX file. */
-  parts?: ComponentPart[];
-  /** streamed: each part is loaded for its run and released (a text encoder, once per new prompt). */
-  residency?: 'resident' | 'streamed';
-  // Any non-empty subset of formats: a small shipped pack may carry int8w alone (schema minProperties 1).
-  variants: Partial<Record<WeightFormat, ComponentVariant>>;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-  unet?: UNetInfo;
-  controlnet?: ControlNetInfoEntry;
-  imageEncoder?: ImageEncoderInfo;
-}
-export interface PackFile {
-  path: string;
-  bytes: number;
-  sha256: string;
-  /** The file in pieces of `bytes` (the last may be shorter), each with its SHA-256: the unit that is
-   * downloaded, resumed, verified (SubtleCrypto has no incremental hash) and stored. */
-  chunks: { bytes: number; sha256: string[] };
-}
 
 /** How many chunks a file has (an empty file still has one, empty chunk). */
 export function chunkCount(file: PackFile): number {
@@ -96,69 +37,6 @@ export function chunkRange(file: PackFile, index: number): [number, number] {
   const start = index * file.chunks.bytes;
   return [start, Math.min(start + file.chunks.bytes, file.bytes)];
 }
-export interface PackManifest {
-  schemaVersion: 1;
-  name: string;
-  title: string;
-  description?: string;
-  weights: 'random' | 'trained' | 'converted';
-  randomSeed?: number;
-  weightsDigest?: string;
-  architecture: { family: 'kandinsky3'; config: Record<string, unknown> };
-  components: Record<string, PackComponent>;
-  files: PackFile[];
-  latent: {
-    channels: number;
-    scaleFactor: number;
-    scale: number;
-    shift: number;
-    clipRange?: number;
-    /** Linear latent → RGB map for step previews (weights 3 × channels, bias 3), fitted at export. */
-    preview?: { weights: number[][]; bias: number[] };
-  };
-  schedule: { type: 'cosine' | 'linear'; numTrainTimesteps: number; betaStart?: number; betaEnd?: number };
-  defaults: {
-    unet: string;
-    sampler: 'flash' | 'ddpm' | 'ancestral';
-    steps: number;
-    guidance: number;
-    variant?: WeightFormat;
-    width: number;
-    height: number;
-  };
-  resolution?: { multipleOf: number; min: number; max: number };
-  /** Activation memory per stage at given sizes (model/export/memory_plan.py); weights come on top. */
-  memoryPlan?: {
-    method: string;
-    sizes: {
-      width: number;
-      height: number;
-      activationBytes: Record<MemoryStage, number>;
-      largestTensorBytes: number;
-    }[];
-  };
-  text: {
-    tokenizer: string;
-    maxLength: number;
-    padId: number;
-    unconditional: 'empty-prompt' | 'zero-context' | 'null-embedding';
-    nullEmbedding?: string;
-  };
-  license: string;
-  credits: { name: string; license: string; url?: string; note?: string }[];
-}
-
-/** A manifest that does not describe a loadable pack. `problems` lists each defect with its path. */
-export class InvalidManifestError extends Error {
-  override name = 'InvalidManifestError';
-  constructor(readonly problems: string[]) {
-    super(
-      `This model pack's manifest.json is invalid, so the pack cannot be loaded:\n  - ${problems.join('\n  - ')}\n` +
-        'Re-export the pack with `model/run-python -m model.export`, or choose another pack.',
-    );
-  }
-}
-
 const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
 export function manifestProblems(value: unknown): string[] {

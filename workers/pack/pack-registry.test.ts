@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { markComplete, putChunk } from './chunk-store';
 import type { PackFile, PackManifest } from './manifest';
 import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from './pack-registry';
-import { packFileOf, pattern } from './test-pack';
+import { packFileOf, pattern } from '../../test-support/test-pack';
 
 const manifestOf = (name: string, files: PackFile[]) => ({ name, title: name.toUpperCase(), files }) as PackManifest;
 

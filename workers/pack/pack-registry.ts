@@ -3,7 +3,7 @@
 // removes only the files no other stored pack still uses. The record keeps the manifest too: a pack
 // opened from local files, or one whose server is unreachable, still loads from it.
 import { del, entries, get, set, type UseStore } from 'idb-keyval';
-import type { StoredPack } from '../engine-api';
+import type { StoredPack } from '../../shared/engine-api';
 import { packStore, removeFile, storedBytesByFile } from './chunk-store';
 import type { PackFile, PackManifest } from './manifest';
 

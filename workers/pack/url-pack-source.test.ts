@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PackLoadError } from '../errors';
+import { PackLoadError } from '../../shared/errors';
 import { InvalidManifestError, type PackManifest } from './manifest';
 import { TransientSourceError } from './pack-source';
 import { fetchManifest, UrlPackSource } from './url-pack-source';
-import { packFileOf, pattern } from './test-pack';
+import { packFileOf, pattern } from '../../test-support/test-pack';
 
 const bytes = pattern(1000);
 const file = packFileOf('a.onnx', bytes);

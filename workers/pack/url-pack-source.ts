@@ -1,7 +1,7 @@
 // A pack served over HTTP(S): same origin, or another origin with CORS. Byte ranges use Range
 // requests; a server that ignores Range (200 instead of 206) still works, by skipping the bytes
 // already stored, at the cost of transferring them again.
-import { PackLoadError } from '../errors';
+import { PackLoadError } from '../../shared/errors';
 import { InvalidManifestError, parseManifest, type PackFile, type PackManifest } from './manifest';
 import { TransientSourceError, type PackSource } from './pack-source';
 

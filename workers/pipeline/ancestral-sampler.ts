@@ -1,11 +1,12 @@
-// Ancestral (DDPM-posterior) sampling, η = 1, on either timestep grid (reference §6.2, §6.3):
+// Ancestral (DDPM-posterior) sampling, η = 1, on either timestep grid (kandinsky3-architecture §6.2, §6.3):
 // - "original": ai-forever 3.1, t = 999, 999−⌊T/n⌋, … > 0, then 0; x̂₀ dynamically thresholded.
 // - "diffusers": DDPMScheduler with leading spacing and steps_offset 1 (25 steps: 961, 921, …, 1),
 //   x̂₀ clipped to [−1, 1].
 // Both updates are x_prev = √ᾱ_prev·x̂₀ + √(1 − ᾱ_prev − σ²)·ε' + σ·z with ε' recomputed from the
 // processed x̂₀ and σ² the posterior variance; noise is added only while prev > 0.
+import { addNoise, epsilonFromX0, predictX0, type PredictionType } from './prediction';
+import type { Sampler, SamplerSetup } from './sampler';
 import { alphaBarAt } from './schedule';
-import { epsilonFromX0, predictX0, type PredictionType } from './prediction';
 
 export type TimestepGrid = 'original' | 'diffusers';
 // `range` R is the latent range the model was trained in: 1 for Kandinsky 3 (its samplers' fixed
@@ -79,4 +80,55 @@ export function ancestralStep(input: AncestralStepInput): Float32Array {
   const out = new Float32Array(xt.length);
   for (let i = 0; i < xt.length; i++) out[i] = a * x0[i]! + b * eps[i]! + (addNoise ? sigma * noise![i]! : 0);
   return out;
+}
+
+/** An ancestral sampler behind the Sampler interface; its state is x_t. `grid` is its [t, prev] pairs
+ * (ancestralTimesteps, or the refiner's early part); `processing` what it does to x̂₀. Noise is drawn
+ * after each step that has a successor (prev > 0), in step order. */
+export function ancestralSampler(
+  setup: SamplerSetup,
+  grid: readonly [number, number][],
+  processing: X0Processing,
+): Sampler {
+  const { alphas, sampleSize } = setup;
+  const predictionType = setup.predictionType('base');
+  return {
+    timesteps: grid.map(([t]) => ({ t, stage: 'base' })),
+    // diffusers' add_noise, to the first kept timestep.
+    addNoise: (latent, noise, from) => addNoise(latent, noise, alphas[grid[from]![0]]!),
+    modelInput: (state) => state,
+    step: (input, output, i, random) => {
+      const [t, prev] = grid[i]!;
+      const state = ancestralStep({
+        xt: input,
+        output,
+        t,
+        prev,
+        alphas,
+        predictionType,
+        processing,
+        sampleSize,
+        noise: prev > 0 ? random.normals(sampleSize) : null,
+      });
+      return { state, x0: predictX0(input, output, alphas[t]!, predictionType) };
+    },
+  };
+}
+
+/** Original 3.1 text-to-image (kandinsky3-architecture §6.2): the original grid, x̂₀ dynamically
+ * thresholded at p = 0.99. */
+export function originalAncestralSampler(setup: SamplerSetup): Sampler {
+  return ancestralSampler(setup, ancestralTimesteps(setup.steps, 'original', setup.alphas.length), {
+    kind: 'dynamic-threshold',
+    percentile: 0.99,
+    range: setup.clipRange,
+  });
+}
+
+/** diffusers' DDPMScheduler (kandinsky3-architecture §6.3): leading spacing, x̂₀ clipped. */
+export function ddpmSampler(setup: SamplerSetup): Sampler {
+  return ancestralSampler(setup, ancestralTimesteps(setup.steps, 'diffusers', setup.alphas.length), {
+    kind: 'clip',
+    range: setup.clipRange,
+  });
 }

@@ -3,7 +3,7 @@
 // slowest stage of a repeat generation. The key covers everything the output depends on: the pack's
 // weights, the component and output, the unconditional convention, both prompts and guidance.
 import type { PackManifest } from '../pack/manifest';
-import type { Conditioning, ConditioningRequest } from './text-conditioning';
+import type { Conditioning, ConditioningRequest } from './conditioning';
 
 export interface ConditioningCache {
   get(key: string): Promise<Conditioning | undefined>;

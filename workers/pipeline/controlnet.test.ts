@@ -1,13 +1,14 @@
 // Edge guidance: the step window, the residual inputs, the named errors, and the whole pipeline on
 // onnxruntime-node with the committed random pack (its ControlNet and U-Nets are split into parts).
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateParams } from '../engine-api';
-import { ImageSizeError, InvalidParamsError } from '../errors';
+import type { GenerateParams } from '../../shared/engine-api';
+import { ImageSizeError, InvalidParamsError } from '../../shared/errors';
 import type { PackManifest } from '../pack/manifest';
 import { controlActive, controlNetComponent, controlNetFor, zeroResiduals } from './controlnet';
-import { sobelEdges } from './edge-map';
-import { generate, type PipelineContext } from './generate';
-import { meanAbsDiff, nodePipeline, type GraphCall } from './node-pipeline';
+import { sobelEdges } from '../../shared/edge-map';
+import { generate } from './generate';
+import type { PipelineContext } from './pipeline-context';
+import { meanAbsDiff, nodePipeline, type GraphCall } from '../../test-support/node-pipeline';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];

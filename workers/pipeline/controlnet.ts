@@ -1,12 +1,13 @@
-// Edge-guided generation (reference §9.2): the pack's ControlNet turns the hint and x_t into one
+// Edge-guided generation (kandinsky3-architecture §9.2): the pack's ControlNet turns the hint and x_t into one
 // residual per skip connection; the U-Net adds them (scaled by the strength) to its skips. U-Nets that
 // a ControlNet controls always take those inputs, so without a hint, or outside the start/end window,
 // they get zeros, which leave the U-Net exactly as it is.
-import type { ControlParams } from '../engine-api';
-import { InvalidParamsError, ImageSizeError } from '../errors';
+import type { ControlParams } from '../../shared/engine-api';
+import { InvalidParamsError, ImageSizeError } from '../../shared/errors';
 import type { PackManifest } from '../pack/manifest';
 import { asFloat32, float32, type GraphRunner, type TensorData } from './graph-runner';
-import { conditioningTensors, type Conditioning } from './text-conditioning';
+import type { Conditioning } from './conditioning';
+import { conditioningTensors } from './text-conditioning';
 
 export interface ControlNetInfo {
   component: string;

@@ -1,81 +1,76 @@
-// The denoising loop shared by text-to-image and inpainting, and the MoVQ decode after it.
+// The denoising loop shared by text-to-image and inpainting, and the MoVQ decode after it. It runs
+// whatever sampler the plan holds: each step feeds the U-Net of that step's stage (with its own
+// conditioning, ControlNet residuals and image inputs), and the sampler turns the output into the
+// next state.
 //
-// Random numbers, all from one SeededRandom(seed) stream in this order: the initial latent, then one
-// fresh latent-sized draw per step that needs noise (every Flash step; ancestral steps with prev > 0).
-import type { GenerateParams, GeneratedImage, ProgressCallback } from '../engine-api';
-import { GenerationCancelledError, InvalidParamsError } from '../errors';
-import { ancestralStep, ancestralTimesteps } from './ancestral-sampler';
-import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
-import type { PipelineContext } from './generate';
-import { controlActive, controlNetFor, controlResiduals, zeroResiduals, type ControlNetInfo } from './controlnet';
+// Random numbers, all from one SeededRandom(seed) stream in this order: the initial latent, then the
+// draws each sampler makes as it steps (every Flash step; ancestral steps with prev > 0).
+import type { GenerateParams, GeneratedImage, ProgressCallback } from '../../shared/engine-api';
+import { GenerationCancelledError, InvalidParamsError } from '../../shared/errors';
+import { SeededRandom } from '../../shared/random';
+import type { Conditioning } from './conditioning';
+import { controlActive, controlResiduals, zeroResiduals } from './controlnet';
 import { asFloat32, float32 } from './graph-runner';
-import { imageAdapterFor, imageFeeds, type ImageConditioning } from './image-fusion';
+import { imageFeeds, type ImageConditioning } from './image-fusion';
 import { imageToRgba } from './latent-to-image';
 import { latentPreview } from './latent-preview';
-import { guide, predictX0 } from './prediction';
-import { SeededRandom } from './random';
-import { alphasCumprod } from './schedule';
-import { conditioningTensors, type Conditioning } from './text-conditioning';
+import type { PipelineContext } from './pipeline-context';
+import type { GenerationPlan, StagePlan } from './plan';
+import { guide } from './prediction';
+import { firstKeptStep, type UNetStage } from './sampler';
+import { conditioningTensors } from './text-conditioning';
 
-export interface DenoiseRequest {
-  unetId: string;
+/** What one stage's U-Net is fed besides x_t, prepared before the loop. */
+export interface StageInputs {
   conditioning: Conditioning;
-  height: number; // latent rows
-  width: number; // latent columns
-  /** Channels appended to x_t at every step, for both guidance rows: the inpainting U-Net's keep-mask
-   * and masked-image latent (reference §8.1). */
-  extraChannels?: { data: Float32Array; channels: number };
-  /** Image-to-image (reference §6.4): the encoded image and the strength s; only the last ⌊steps·s⌋
-   * timesteps run, from the image noised to the first of them. */
-  init?: { latent: Float32Array; strength: number };
-  /** Edge guidance (reference §9.2): the ControlNet runs on the steps inside [start, end]. */
-  control?: {
-    info: ControlNetInfo;
-    conditioning: Conditioning;
-    hint: Float32Array; // (3, H·f, W·f)
-    hintDims: [number, number];
-    strength: number;
-    start: number;
-    end: number;
-  };
-  /** Image fusion (reference §9.1): the image embeddings for each guidance row, and their weight. */
+  /** Edge guidance (kandinsky3-architecture §9.2): the ControlNet's conditioning for this stage. */
+  control?: { conditioning: Conditioning };
+  /** Image fusion (kandinsky3-architecture §9.1): the image embeddings for each guidance row. */
   image?: ImageConditioning;
-  onProgress: ProgressCallback;
 }
 
-/** The timesteps image-to-image keeps at strength s: the last ⌊n·s⌋ of the n. */
-export function keptTimesteps<T>(timesteps: readonly T[], strength: number): T[] {
-  const keep = Math.floor(timesteps.length * strength + 1e-9);
-  return keep === 0 ? [] : timesteps.slice(timesteps.length - keep);
+export interface DenoiseRequest {
+  /** Per stage of the plan's sampler. */
+  stages: Partial<Record<UNetStage, StageInputs>>;
+  /** Channels appended to x_t at every step, for every guidance row: the inpainting U-Net's keep-mask
+   * and masked-image latent (kandinsky3-architecture §8.1). */
+  extraChannels?: { data: Float32Array; channels: number };
+  /** Image-to-image (kandinsky3-architecture §6.4): the encoded image and the strength s; only the
+   * last ⌊steps·s⌋ steps run, from the image brought to the first of them by the sampler. */
+  init?: { latent: Float32Array; strength: number };
+  /** The edge hint, shared by the stages, and how hard and when it steers. */
+  control?: { hint: Float32Array; hintDims: [number, number]; strength: number; start: number; end: number };
+  onProgress: ProgressCallback;
 }
 
 export async function denoiseLatent(
   ctx: PipelineContext,
+  plan: GenerationPlan,
   params: GenerateParams,
   request: DenoiseRequest,
 ): Promise<Float32Array> {
   const { manifest, runner } = ctx;
-  const { unetId, conditioning, height: h, width: w, extraChannels, onProgress } = request;
-  const unet = manifest.components[unetId]!.unet!;
+  const { sampler, latentHeight: h, latentWidth: w } = plan;
+  const { extraChannels, control, onProgress } = request;
   const c = manifest.latent.channels;
   const size = c * h * w;
   const extra = extraChannels?.channels ?? 0;
-  if (c + extra !== unet.inChannels) {
-    throw new InvalidParamsError(`${unetId} takes ${unet.inChannels} input channels, not ${c + extra}`);
+  for (const stage of Object.values(plan.stages)) {
+    if (c + extra !== stage.unet.inChannels) {
+      throw new InvalidParamsError(`${stage.unetId} takes ${stage.unet.inChannels} input channels, not ${c + extra}`);
+    }
   }
-  const alphas = alphasCumprod(manifest.schedule);
-  // Kandinsky 3 samplers assume x̂₀ in [−1, 1]; nano latents have unit variance (manifest latent.clipRange).
-  const clipRange = manifest.latent.clipRange ?? 1;
-  const random = new SeededRandom(params.seed);
-  const cond = conditioningTensors(conditioning);
   const rowSize = (c + extra) * h * w;
-  // A controlled U-Net always takes the residual inputs: zeros where the ControlNet does not run.
-  const controlInfo = controlNetFor(manifest, unetId);
-  const { control } = request;
-  // Likewise a U-Net with an IP-Adapter always takes the image inputs: zeros at weight 0 without pictures.
-  const imageInfo = imageAdapterFor(manifest, unetId);
-  const runUNet = async (x: Float32Array, t: number, step: number, steps: number): Promise<Float32Array> => {
-    const rows = conditioning.rows;
+
+  const runUNet = async (
+    stage: StagePlan,
+    inputs: StageInputs,
+    x: Float32Array,
+    t: number,
+    step: number,
+    steps: number,
+  ) => {
+    const rows = inputs.conditioning.rows;
     const batch = new Float32Array(rows * rowSize);
     for (let r = 0; r < rows; r++) {
       batch.set(x, r * rowSize);
@@ -83,68 +78,49 @@ export async function denoiseLatent(
     }
     const sample = float32(batch, [rows, c + extra, h, w]);
     const timestep = float32(new Float32Array(rows).fill(t), [rows]);
-    let residuals = controlInfo ? zeroResiduals(controlInfo, rows, h, w) : {};
-    if (control && control.strength > 0 && controlActive(step, steps, control.start, control.end)) {
-      residuals = await controlResiduals(runner, control.info, { sample, timestep, ...control }, control.strength);
+    let residuals = stage.controlNet ? zeroResiduals(stage.controlNet, rows, h, w) : {};
+    if (control && inputs.control && control.strength > 0 && controlActive(step, steps, control.start, control.end)) {
+      residuals = await controlResiduals(
+        runner,
+        stage.controlNet!,
+        { sample, timestep, conditioning: inputs.control.conditioning, hint: control.hint, hintDims: control.hintDims },
+        control.strength,
+      );
     }
-    const image = imageInfo ? imageFeeds(imageInfo, rows, request.image) : {};
-    const out = await runner.run(unetId, { sample, timestep, ...cond, ...residuals, ...image });
+    const image = stage.imageAdapter ? imageFeeds(stage.imageAdapter, rows, inputs.image) : {};
+    const out = await runner.run(stage.unetId, {
+      sample,
+      timestep,
+      ...conditioningTensors(inputs.conditioning),
+      ...residuals,
+      ...image,
+    });
     const y = asFloat32(out.model_output, 'model_output');
     return rows === 2 ? guide(y.subarray(0, size), y.subarray(size), params.guidance) : y;
   };
 
+  const random = new SeededRandom(params.seed);
   const { init } = request;
-  let x = random.normals(size); // drawn for img2img too, as its noise, so seeds behave alike
-  if (params.sampler === 'flash') {
-    const all = unet.flashTimesteps ?? FLASH_TIMESTEPS;
-    const timesteps = init ? keptTimesteps(all, init.strength) : all;
-    // A Flash step noises its x̂₀ to t itself, so img2img starts from the image as x̂₀.
-    if (init) x = init.latent.slice();
-    for (const [i, t] of timesteps.entries()) {
-      stopIfRequested(ctx);
-      if (i === 0) onProgress({ phase: 'denoise', step: 0, steps: timesteps.length });
-      const xt = flashNoisedInput(x, random.normals(size), alphas[t]!);
-      x = flashStep(xt, await runUNet(xt, t, i, timesteps.length), alphas[t]!, unet.predictionType); // x̂₀ itself
-      onProgress({ phase: 'denoise', step: i + 1, steps: timesteps.length, preview: latentPreview(manifest, x, h, w) });
-    }
-    return x;
-  }
-  const fullGrid = ancestralTimesteps(
-    params.steps,
-    params.sampler === 'ancestral' ? 'original' : 'diffusers',
-    alphas.length,
-  );
-  const grid = init ? keptTimesteps(fullGrid, init.strength) : fullGrid;
+  const all = sampler.timesteps;
+  const from = init ? firstKeptStep(all.length, init.strength) : 0;
+  let state = random.normals(size); // drawn for img2img too, as its noise, so seeds behave alike
   if (init) {
-    if (grid.length === 0) return init.latent.slice();
-    // add_noise to the first kept timestep.
-    const a = alphas[grid[0]![0]]!;
-    const noise = x;
-    x = init.latent.map((v, i) => Math.sqrt(a) * v + Math.sqrt(1 - a) * noise[i]!);
+    if (from === all.length) return init.latent.slice();
+    state = sampler.addNoise(init.latent, state, from);
   }
-  for (const [i, [t, prev]] of grid.entries()) {
+  const steps = all.length - from;
+  for (let i = from; i < all.length; i++) {
     stopIfRequested(ctx);
-    if (i === 0) onProgress({ phase: 'denoise', step: 0, steps: grid.length });
-    const output = await runUNet(x, t, i, grid.length);
-    const x0 = predictX0(x, output, alphas[t]!, unet.predictionType);
-    onProgress({ phase: 'denoise', step: i + 1, steps: grid.length, preview: latentPreview(manifest, x0, h, w) });
-    x = ancestralStep({
-      xt: x,
-      output,
-      t,
-      prev,
-      alphas,
-      predictionType: unet.predictionType,
-      // Original 3.1 T2I: dynamic threshold at p = 0.99; diffusers: clip to [−1, 1].
-      processing:
-        params.sampler === 'ancestral'
-          ? { kind: 'dynamic-threshold', percentile: 0.99, range: clipRange }
-          : { kind: 'clip', range: clipRange },
-      sampleSize: size,
-      noise: prev > 0 ? random.normals(size) : null,
-    });
+    const step = i - from;
+    if (step === 0) onProgress({ phase: 'denoise', step: 0, steps });
+    const { t, stage } = all[i]!;
+    const input = sampler.modelInput(state, i, random);
+    const output = await runUNet(plan.stages[stage]!, request.stages[stage]!, input, t, step, steps);
+    const next = sampler.step(input, output, i, random);
+    state = next.state;
+    onProgress({ phase: 'denoise', step: step + 1, steps, preview: latentPreview(manifest, next.x0, h, w) });
   }
-  return x;
+  return state;
 }
 
 /** Cooperative cancel: checked between steps, where the worker is free to have seen the request. */
@@ -152,21 +128,20 @@ export function stopIfRequested(ctx: PipelineContext): void {
   if (ctx.stopRequested?.()) throw new GenerationCancelledError();
 }
 
-/** Latent → RGBA through the MoVQ decoder, undoing the pack's latent scaling. */
+/** Latent → RGBA through the plan's MoVQ decoder, undoing the pack's latent scaling. */
 export async function decodeLatent(
   ctx: PipelineContext,
+  plan: GenerationPlan,
   x: Float32Array,
-  width: number,
-  height: number,
 ): Promise<Uint8ClampedArray> {
   stopIfRequested(ctx);
   const { manifest, runner } = ctx;
-  const { scale, shift, scaleFactor: f, channels: c } = manifest.latent;
+  const { scale, shift, channels: c } = manifest.latent;
   const movqLatent = x.map((v) => v / scale + shift);
-  const decoder = Object.entries(manifest.components).find(([, comp]) => comp.role === 'movq-decoder')?.[0];
-  if (!decoder) throw new InvalidParamsError(`${manifest.title} has no MoVQ decoder`);
-  const decoded = await runner.run(decoder, { latent: float32(movqLatent, [1, c, height / f, width / f]) });
-  return imageToRgba(asFloat32(decoded.image, 'image'), width, height);
+  const decoded = await runner.run(plan.decoder, {
+    latent: float32(movqLatent, [1, c, plan.latentHeight, plan.latentWidth]),
+  });
+  return imageToRgba(asFloat32(decoded.image, 'image'), plan.width, plan.height);
 }
 
 /** Clears the runner's call log at the start of an image, so a cancelled run's calls are not counted. */

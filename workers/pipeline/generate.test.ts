@@ -1,11 +1,12 @@
 // The whole text-to-image pipeline on onnxruntime-node with the committed random pack.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateParams, Progress } from '../engine-api';
-import { GenerationCancelledError, InvalidParamsError } from '../errors';
+import type { GenerateParams, Progress } from '../../shared/engine-api';
+import { GenerationCancelledError, InvalidParamsError } from '../../shared/errors';
 import type { ConditioningCache } from './conditioning-cache';
-import { generate, type PipelineContext } from './generate';
-import { nodePipeline, type GraphCall } from './node-pipeline';
-import type { Conditioning } from './text-conditioning';
+import { generate } from './generate';
+import type { PipelineContext } from './pipeline-context';
+import { nodePipeline, type GraphCall } from '../../test-support/node-pipeline';
+import type { Conditioning } from './conditioning';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];
@@ -74,6 +75,31 @@ describe('text-to-image pipeline on onnxruntime-node', () => {
     // "red apple, 3d style" is 6 tokens with EOS: cut to 7 rows; latent 64/4 = 16.
     expect(calls[0]!.dims.input_ids).toEqual([1, 7]);
     expect(calls[1]!.dims.sample).toEqual([1, 4, 16, 16]);
+  });
+
+  it('refiner: guided base steps over the noisy part, then unguided Flash steps, deterministic', async () => {
+    calls.length = 0;
+    const events: Progress[] = [];
+    const refiner = { ...base, sampler: 'refiner' as const, steps: 3, guidance: 3 };
+    const image = await generate(ctx, refiner, (p) => events.push(p));
+    expect(spread(image.pixels)).toBeGreaterThan(20);
+    expect(calls.map((c) => `${c.component} ${c.dims.sample?.[0] ?? ''}`.trim())).toEqual([
+      'text_encoder',
+      'text_encoder',
+      'unet_base 2',
+      'unet_base 2',
+      'unet_base 2',
+      'unet_flash 1',
+      'unet_flash 1',
+      'movq_decoder',
+    ]);
+    expect(events.filter((e) => e.phase === 'denoise').map((e) => e.phase === 'denoise' && e.step)).toEqual([
+      0, 1, 2, 3, 4, 5,
+    ]);
+    expect((await generate(ctx, refiner, () => {})).pixels).toEqual(image.pixels);
+    // Neither of its parts alone: not the base's 3 steps, not Flash's.
+    expect((await generate(ctx, { ...refiner, sampler: 'ddpm' }, () => {})).pixels).not.toEqual(image.pixels);
+    expect((await generate(ctx, base, () => {})).pixels).not.toEqual(image.pixels);
   });
 
   it('is deterministic in the seed', async () => {

@@ -1,14 +1,9 @@
 // What the pipeline needs from a runtime: run a pack component on named tensors. The worker backs
 // it with onnxruntime-web sessions, the tests with onnxruntime-node, so the same pipeline code runs
 // in both.
+import type { GraphRunTiming } from '../../shared/engine-api';
 export type TensorData =
   { type: 'float32'; data: Float32Array; dims: number[] } | { type: 'int64'; data: BigInt64Array; dims: number[] };
-
-/** One graph call: which component, and how long its session.run took (inputs in, outputs read). */
-export interface GraphRunTiming {
-  component: string;
-  ms: number;
-}
 
 export interface GraphRunner {
   run(component: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;

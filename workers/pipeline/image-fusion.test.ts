@@ -1,12 +1,13 @@
 // Image fusion: the reference scaling and the weighted sum in closed form, the pack wiring, the named
 // errors, and the whole pipeline on onnxruntime-node with the committed random pack.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FusionParams, GenerateParams, InpaintParams } from '../engine-api';
-import { InvalidParamsError } from '../errors';
-import { generate, type PipelineContext } from './generate';
+import type { FusionParams, GenerateParams, InpaintParams } from '../../shared/engine-api';
+import { InvalidParamsError } from '../../shared/errors';
+import { generate } from './generate';
+import type { PipelineContext } from './pipeline-context';
 import { imageAdapterFor, imageFeeds, mixEmbeddings, referenceTensor } from './image-fusion';
 import { inpaint } from './inpaint';
-import { meanAbsDiff, nodePipeline, type GraphCall } from './node-pipeline';
+import { meanAbsDiff, nodePipeline, type GraphCall } from '../../test-support/node-pipeline';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];

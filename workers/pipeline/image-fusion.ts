@@ -1,10 +1,10 @@
-// Image fusion (IP-Adapter, reference §9.1): reference pictures go through the pack's image encoder;
+// Image fusion (IP-Adapter, kandinsky3-architecture §9.1): reference pictures go through the pack's image encoder;
 // the conditional row gets the weighted sum of their embeddings, the unconditional row the embedding of
 // an all-zero pixel tensor, and every cross-attention of the U-Net reads them through its image branch at
 // `image_weight`. U-Nets with an adapter always take those inputs, so without pictures they get zeros at
 // weight 0, which leave the U-Net exactly as it is.
-import type { FusionParams } from '../engine-api';
-import { InvalidParamsError } from '../errors';
+import type { FusionParams } from '../../shared/engine-api';
+import { InvalidParamsError } from '../../shared/errors';
 import type { PackManifest } from '../pack/manifest';
 import { asFloat32, float32, type GraphRunner, type TensorData } from './graph-runner';
 

@@ -2,11 +2,12 @@
 // ⌊steps·s⌋ timesteps, noise the image to the first), strength 0 returns the input through the
 // autoencoder, strength 1 all but ignores it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateParams } from '../engine-api';
-import { ImageSizeError } from '../errors';
-import { keptTimesteps } from './denoise';
-import { generate, type PipelineContext } from './generate';
-import { nodePipeline, type GraphCall } from './node-pipeline';
+import type { GenerateParams } from '../../shared/engine-api';
+import { ImageSizeError } from '../../shared/errors';
+import { firstKeptStep } from './sampler';
+import { generate } from './generate';
+import type { PipelineContext } from './pipeline-context';
+import { nodePipeline, type GraphCall } from '../../test-support/node-pipeline';
 
 let ctx: PipelineContext;
 let calls: GraphCall[];
@@ -35,11 +36,12 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('image-to-image', () => {
-  it('keeps the last ⌊n·s⌋ timesteps', () => {
-    expect(keptTimesteps([979, 729, 479, 229], 0.5)).toEqual([479, 229]);
-    expect(keptTimesteps([979, 729, 479, 229], 0.3)).toEqual([229]);
-    expect(keptTimesteps([979, 729, 479, 229], 1)).toEqual([979, 729, 479, 229]);
-    expect(keptTimesteps([979, 729, 479, 229], 0)).toEqual([]);
+  it('keeps the last ⌊n·s⌋ steps', () => {
+    expect(firstKeptStep(4, 0.5)).toBe(2);
+    expect(firstKeptStep(4, 0.3)).toBe(3);
+    expect(firstKeptStep(4, 1)).toBe(0);
+    expect(firstKeptStep(4, 0)).toBe(4);
+    expect(firstKeptStep(50, 0.7)).toBe(15);
   });
 
   it('at strength 0 returns the input within the autoencoder error, without a U-Net call', async () => {

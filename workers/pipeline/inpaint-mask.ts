@@ -1,8 +1,8 @@
 // The user's mask (0 keep … 255 repaint, as brushed) in the forms inpainting needs: the pixels to
-// repaint, the U-Net's latent keep-mask (1 = keep, 0 = generate; reference §8.1), and the feathered
+// repaint, the U-Net's latent keep-mask (1 = keep, 0 = generate; kandinsky3-architecture §8.1), and the feathered
 // alpha that composites the result back so that pixels away from the mask stay exactly as they were.
 
-/** 1 where any paint touched the pixel: "any pixel with m < 1 counts as masked" (§8.1). */
+/** 1 where any paint touched the pixel: "any pixel with m < 1 counts as masked" (kandinsky3-architecture §8.1). */
 export function repaintPixels(mask: Uint8Array): Uint8Array {
   return mask.map((v) => (v > 0 ? 1 : 0));
 }

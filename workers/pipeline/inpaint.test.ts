@@ -1,12 +1,14 @@
 // Inpainting on onnxruntime-node with the trained nano pack (int8w, as shipped): only the masked
 // region changes, the U-Net sees the reference's 9-channel layout, and bad input gets named errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { InpaintParams } from '../engine-api';
-import { ImageSizeError, InvalidParamsError } from '../errors';
-import { generate, type PipelineContext } from './generate';
-import { inpaint, inpaintingUNet } from './inpaint';
+import type { InpaintParams } from '../../shared/engine-api';
+import { ImageSizeError, InvalidParamsError } from '../../shared/errors';
+import { generate } from './generate';
+import type { PipelineContext } from './pipeline-context';
+import { inpaint } from './inpaint';
+import { stageUNet } from './plan';
 import { featherAlpha, repaintPixels } from './inpaint-mask';
-import { nodePipeline, type GraphCall } from './node-pipeline';
+import { nodePipeline, type GraphCall } from '../../test-support/node-pipeline';
 import randomManifest from '../../public/models/kandinsky3-tiny-random/manifest.json' with { type: 'json' };
 import { parseManifest } from '../pack/manifest';
 
@@ -105,19 +107,18 @@ describe('inpainting on onnxruntime-node, nano pack', () => {
   });
 });
 
-describe('which inpainting U-Net a sampler uses', () => {
-  it('Flash takes the distilled inpainting U-Net, the other samplers the undistilled one', () => {
+describe('which inpainting U-Net a sampler stage uses', () => {
+  it('the Flash stage takes the distilled inpainting U-Net, the base stage the undistilled one', () => {
     const manifest = ctx.manifest;
     expect(manifest.components.unet_inpainting_flash?.unet?.flashTimesteps).toEqual([979, 729, 479, 229]);
-    expect(inpaintingUNet(manifest, 'flash')).toBe('unet_inpainting_flash');
-    expect(inpaintingUNet(manifest, 'ddpm')).toBe('unet_inpainting');
-    expect(inpaintingUNet(manifest, 'ancestral')).toBe('unet_inpainting');
+    expect(stageUNet(manifest, 'flash', 'inpaint')).toBe('unet_inpainting_flash');
+    expect(stageUNet(manifest, 'base', 'inpaint')).toBe('unet_inpainting');
   });
 
-  it('without a distilled one, every sampler inpaints with the undistilled U-Net', () => {
+  it('without a distilled one, both stages inpaint with the undistilled U-Net', () => {
     const manifest = parseManifest(randomManifest);
     expect(Object.values(manifest.components).some((c) => c.unet?.kind === 'inpainting_flash')).toBe(false);
-    expect(inpaintingUNet(manifest, 'flash')).toBe('unet_inpainting');
-    expect(inpaintingUNet(manifest, 'ddpm')).toBe('unet_inpainting');
+    expect(stageUNet(manifest, 'flash', 'inpaint')).toBe('unet_inpainting');
+    expect(stageUNet(manifest, 'base', 'inpaint')).toBe('unet_inpainting');
   });
 });

@@ -1,6 +1,6 @@
 // A cheap look at an unfinished image: x̂₀ through the pack's fitted linear latent → RGB map
 // (manifest latent.preview), one small matrix product per latent cell instead of a decoder pass.
-import type { PreviewImage } from '../engine-api';
+import type { PreviewImage } from '../../shared/engine-api';
 import type { PackManifest } from '../pack/manifest';
 
 export function latentPreview(

@@ -40,7 +40,7 @@ export function epsilonFromX0(xt: Float32Array, x0: Float32Array, alphaBar: numb
   return out;
 }
 
-/** Classifier-free guidance as Kandinsky 3 writes it (reference §5.5): (w+1)·cond − w·uncond.
+/** Classifier-free guidance as Kandinsky 3 writes it (kandinsky3-architecture §5.5): (w+1)·cond − w·uncond.
  * w = 3 equals the "classic" scale 4. Linear in the output, so it applies to ε and v alike. */
 export function guide(cond: Float32Array, uncond: Float32Array, weight: number): Float32Array {
   const out = new Float32Array(cond.length);

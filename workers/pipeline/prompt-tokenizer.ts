@@ -30,7 +30,7 @@ export interface TokenBatch {
 }
 
 /** Pads rows into one batch cut to the longest real length + 1 (at most maxLength): the original keeps
- * exactly one padded row, and the U-Net's attention pooling averages over it (reference §5.3). */
+ * exactly one padded row, and the U-Net's attention pooling averages over it (kandinsky3-architecture §5.3). */
 export function batchTokens(rows: number[][], padId: number, maxLength: number): TokenBatch {
   const longest = Math.max(...rows.map((r) => r.length));
   const length = Math.min(longest + 1, maxLength);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ancestralStep, ancestralTimesteps, processX0 } from './ancestral-sampler';
 import { FLASH_TIMESTEPS, flashNoisedInput, flashStep } from './flash-sampler';
+import { refinerBaseGrid, refinerFlashTimesteps } from './refiner-sampler';
 import { guide, predictX0 } from './prediction';
 import { alphasCumprod } from './schedule';
 import fixture from './sampler-fixture.json' with { type: 'json' };
@@ -17,7 +18,7 @@ function expectClose(actual: Float32Array, expected: number[], tolerance = 2e-5)
 }
 
 describe('cosine schedule', () => {
-  it('matches the closed-form values of reference §6.1', () => {
+  it('matches the closed-form values of kandinsky3-architecture §6.1', () => {
     expect(alphas[229]).toBeCloseTo(0.8688, 4);
     expect(alphas[479]).toBeCloseTo(0.525, 4);
     expect(alphas[979]).toBeCloseTo(0.00097, 5);
@@ -124,5 +125,19 @@ describe('predictions and guidance', () => {
   it('guidance is (w+1)·cond − w·uncond', () => {
     expectClose(guide(f32([1, 2]), f32([0.5, -1]), 3), [2.5, 11], 1e-6);
     expectClose(guide(f32([1, 2]), f32([0.5, -1]), 0), [1, 2], 1e-9);
+  });
+});
+
+describe('refiner sampler', () => {
+  it("keeps Flash's later half, and spreads the base steps from T − 1 down to the hand-over", () => {
+    expect(refinerFlashTimesteps([979, 729, 479, 229])).toEqual([479, 229]);
+    for (const steps of [1, 2, 12, 50]) {
+      const grid = refinerBaseGrid(steps, 479, 1000);
+      expect(grid).toHaveLength(steps);
+      expect(grid[0]![0]).toBe(999);
+      expect(grid.at(-1)![1]).toBe(479);
+      for (const [t, prev] of grid) expect(t).toBeGreaterThan(prev);
+      for (let i = 1; i < grid.length; i++) expect(grid[i]![0]).toBe(grid[i - 1]![1]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // Noise schedules as ᾱ_t (alphas_cumprod) for t = 0..T-1, in float64.
-// cosine is diffusers' squaredcos_cap_v2, the Kandinsky 3 schedule (reference §6.1); linear is the
+// cosine is diffusers' squaredcos_cap_v2, the Kandinsky 3 schedule (kandinsky3-architecture §6.1); linear is the
 // DDPM one, for packs that declare it.
 import type { PackManifest } from '../pack/manifest';
 

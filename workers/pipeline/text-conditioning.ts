@@ -1,32 +1,16 @@
 // Prompt (and negative prompt) → the context and mask rows for one U-Net, in the unconditional
-// convention the pack's manifest names (reference §5.4):
+// convention the pack's manifest names (kandinsky3-architecture §5.4):
 // - empty-prompt: the negative prompt (or "") is encoded like a prompt (how the nano packs train);
 // - zero-context: zeros with an all-zero mask, or the encoded negative prompt (diffusers);
 // - null-embedding: zeros with row 0 = the pack's null embedding and mask [1, 0, …]; a negative prompt
 //   is cut to the prompt's token count, ends in EOS and reuses the prompt's mask (original 3.1).
 // Row 0 is the conditional branch, row 1 (when guidance is on) the unconditional one.
 import type { PackManifest } from '../pack/manifest';
+import type { Conditioning, ConditioningRequest } from './conditioning';
 import { cachedConditioning } from './conditioning-cache';
-import type { PipelineContext } from './generate';
+import type { PipelineContext } from './pipeline-context';
 import { asFloat32, float32, int64, type GraphRunner } from './graph-runner';
 import { batchTokens, type PromptTokenizer } from './prompt-tokenizer';
-
-export interface Conditioning {
-  context: Float32Array; // (rows, length, width)
-  mask: BigInt64Array; // (rows, length)
-  rows: 1 | 2;
-  length: number;
-  width: number;
-}
-
-export interface ConditioningRequest {
-  prompt: string;
-  negativePrompt: string;
-  guided: boolean;
-  textComponent: string;
-  contextOutput: string;
-  nullEmbedding?: Float32Array;
-}
 
 /** The conditioning for a request, from the context's cache when it has run this prompt before. */
 export function conditioningFor(ctx: PipelineContext, request: ConditioningRequest): Promise<Conditioning> {

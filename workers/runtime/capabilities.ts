@@ -1,5 +1,5 @@
 // What this browser offers: WebGPU (adapter, shader-f16, buffer limits, software or not) and wasm.
-import type { Capabilities } from '../engine-api';
+import type { Capabilities } from '../../shared/engine-api';
 
 export async function probeCapabilities(): Promise<Capabilities> {
   const webgpu: Capabilities['webgpu'] = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Capabilities } from '../engine-api';
-import { BackendUnavailableError } from '../errors';
+import type { Capabilities } from '../../shared/engine-api';
+import { BackendUnavailableError } from '../../shared/errors';
 import type { PackManifest } from '../pack/manifest';
 import { chooseBackend } from './choose-backend';
 
@@ -38,7 +38,7 @@ describe('chooseBackend', () => {
 
   it('honours ?ep=webgpu even on a software adapter, and ?ep=wasm on a GPU', () => {
     const swift = caps({ isFallbackAdapter: true });
-    expect(chooseBackend(swift, manifest, 'webgpu')).toMatchObject({ ep: 'webgpu', reason: 'forced by ?ep=webgpu' });
+    expect(chooseBackend(swift, manifest, 'webgpu')).toMatchObject({ ep: 'webgpu', reason: 'WebGPU asked for' });
     expect(chooseBackend(caps({}), manifest, 'wasm').ep).toBe('wasm');
   });
 
@@ -49,7 +49,7 @@ describe('chooseBackend', () => {
   it('says what is missing when nothing works', () => {
     expect(() => chooseBackend(caps(null, false), manifest)).toThrow(BackendUnavailableError);
     expect(() => chooseBackend(caps(null, false), manifest)).toThrow(/no WebGPU.*no WebAssembly/);
-    expect(() => chooseBackend(caps(null), manifest, 'webgpu')).toThrow(/WebGPU was requested/);
+    expect(() => chooseBackend(caps(null), manifest, 'webgpu')).toThrow(/WebGPU was asked for/);
   });
 
   it('picks fp16 compute only with shader-f16 and a pack that has it', () => {

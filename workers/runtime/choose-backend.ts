@@ -1,11 +1,11 @@
 // Picks the execution provider and weight variant. WebGPU only on a hardware adapter (a software one
 // is far slower than wasm) unless forced; fp16 compute only with shader-f16, because without it ORT
-// returns zeros or refuses the graph (browser-runtime §1b).
-import type { BackendChoice, Capabilities, ExecutionProvider } from '../engine-api';
-import { BackendUnavailableError } from '../errors';
+// returns zeros or refuses the graph.
+import type { BackendChoice, Capabilities, ExecutionProvider } from '../../shared/engine-api';
+import { BackendUnavailableError } from '../../shared/errors';
 import type { PackManifest, WeightFormat } from '../pack/manifest';
 
-// Software rasterisers expose WebGPU too, ~100× slower than wasm on the same CPU (browser-runtime §1),
+// Software rasterisers expose WebGPU too, ~100× slower than wasm on the same CPU (docs/performance.md),
 // and do not always set isFallbackAdapter.
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|microsoft basic render|\bwarp\b/i;
 
@@ -28,16 +28,13 @@ export function chooseBackend(caps: Capabilities, manifest: PackManifest, forced
   let reason: string;
   if (forced === 'webgpu') {
     if (!gpuOk)
-      throw new BackendUnavailableError([
-        `WebGPU was requested (?ep=webgpu) but ${gpu.error ?? 'this browser has no WebGPU'}`,
-      ]);
+      throw new BackendUnavailableError([`WebGPU was asked for but ${gpu.error ?? 'this browser has no WebGPU'}`]);
     ep = 'webgpu';
-    reason = 'forced by ?ep=webgpu';
+    reason = 'WebGPU asked for';
   } else if (forced === 'wasm') {
-    if (!wasmOk)
-      throw new BackendUnavailableError(['WebAssembly with SIMD was requested (?ep=wasm) but is not available']);
+    if (!wasmOk) throw new BackendUnavailableError(['WebAssembly with SIMD was asked for but is not available']);
     ep = 'wasm';
-    reason = 'forced by ?ep=wasm';
+    reason = 'wasm asked for';
   } else if (gpuOk && !isSoftwareAdapter(gpu)) {
     ep = 'webgpu';
     reason = 'hardware WebGPU adapter';

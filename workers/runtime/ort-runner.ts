@@ -3,15 +3,16 @@
 // A streamed component (a full-size text encoder) is the exception: each of its parts is created for
 // its run and released straight after, so only one part's weights are held at a time.
 import * as ort from 'onnxruntime-web/webgpu';
-import type { BackendChoice, ProgressCallback, SessionStats } from '../engine-api';
-import { GraphLoadError } from '../errors';
+import type { BackendChoice, ProgressCallback, SessionStats } from '../../shared/engine-api';
+import { GraphLoadError } from '../../shared/errors';
 import { variantFiles, type PackManifest, type PackComponent, type TensorSpec } from '../pack/manifest';
-import type { GraphRunner, GraphRunTiming, TensorData } from '../pipeline/graph-runner';
+import type { GraphRunTiming } from '../../shared/engine-api';
+import type { GraphRunner, TensorData } from '../pipeline/graph-runner';
 import { runComponent, type Tensors } from '../pipeline/part-chain';
 import { foldsWeights, sessionOptions } from './session-options';
 import { wasmHeapBytes } from './wasm-heap';
 
-// Two cores gain nothing from wasm threads (browser-runtime §1d), and a single thread keeps ORT
+// Two cores gain nothing from wasm threads (docs/performance.md), and a single thread keeps ORT
 // from re-running this worker's module as a pthread.
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'warning';

@@ -14,22 +14,28 @@ const typing = (target: EventTarget | null) =>
   target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 
 export function CanvasPanel() {
-  const s = useAppStore();
-  const doc = s.canvas?.present;
+  const pack = useAppStore((state) => state.pack);
+  const doc = useAppStore((state) => state.canvas?.present);
+  const openCanvas = useAppStore((state) => state.openCanvas);
+  const closeCanvas = useAppStore((state) => state.closeCanvas);
   const [problem, setProblem] = useState<string | null>(null);
   const maskedPixels = useMemo(
     () => (doc ? maskedPixelCount(rasterizeMask(doc.ops, doc.image.width, doc.image.height)) : 0),
     [doc],
   );
 
-  const open = (file: Blob) =>
-    loadImageFile(file, canvasSizeRules()).then(
+  // Reads the pack when called: the paste listener below keeps the first render's closure.
+  const open = async (file: Blob) => {
+    const current = useAppStore.getState().pack;
+    if (!current) return;
+    await loadImageFile(file, canvasSizeRules(current)).then(
       (image) => {
         setProblem(null);
-        s.openCanvas(image);
+        useAppStore.getState().openCanvas(image);
       },
       (e: Error) => setProblem(e.message),
     );
+  };
 
   // Keyboard: undo / redo, and [ ] for the brush size; never while typing in a field.
   useEffect(() => {
@@ -65,9 +71,11 @@ export function CanvasPanel() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('paste', onPaste);
     };
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
 
-  const rules = canvasSizeRules();
+  // The canvas works at the pack's sizes, so it shows once a pack is loaded.
+  if (!pack) return null;
+  const rules = canvasSizeRules(pack);
   return (
     <section
       className="canvas-panel"
@@ -90,7 +98,7 @@ export function CanvasPanel() {
         </p>
       )}
       <div className="row">
-        <button type="button" onClick={() => s.openCanvas(blankImage(rules.preferred, rules.preferred))}>
+        <button type="button" onClick={() => openCanvas(blankImage(rules.preferred, rules.preferred))}>
           Blank canvas
         </button>
         <label className="file-button">
@@ -108,14 +116,14 @@ export function CanvasPanel() {
         </label>
         {!doc && <span className="hint">or paste or drop an image, or press “Edit on canvas” under a result</span>}
         {doc && (
-          <button type="button" onClick={s.closeCanvas}>
+          <button type="button" onClick={closeCanvas}>
             Close canvas
           </button>
         )}
       </div>
       {doc && (
         <>
-          <CanvasToolbar maskedPixels={maskedPixels} />
+          <CanvasToolbar maskedPixels={maskedPixels} sizeStep={rules.multipleOf} />
           <CanvasView />
           <StagingBar />
         </>

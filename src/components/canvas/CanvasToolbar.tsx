@@ -2,9 +2,10 @@
 // and redo, inpaint, and outpainting in four directions or by zooming out.
 import type { Side } from '../../canvas/canvas-image';
 import { imageToImage, inpaintCanvas, outpaintCanvas } from '../../engine-actions';
+import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../store';
 import { BRUSH_SIZES } from '../../store/canvas-slice';
-import { RangeField } from './RangeField';
+import { RangeField } from '../fields';
 
 const SIDES: { side: Side; label: string }[] = [
   { side: 'left', label: '← Left' },
@@ -13,20 +14,37 @@ const SIDES: { side: Side; label: string }[] = [
   { side: 'bottom', label: 'Down ↓' },
 ];
 
-export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
-  const s = useAppStore();
-  const canvas = s.canvas;
+/** `sizeStep`: the pack's size step (its resolution.multipleOf); outpainting extends by multiples of it. */
+export function CanvasToolbar({ maskedPixels, sizeStep }: { maskedPixels: number; sizeStep: number }) {
+  const s = useAppStore(
+    useShallow((state) => ({
+      status: state.status,
+      hasPack: !!state.pack,
+      staged: !!state.staged,
+      canUndo: !!state.canvas?.past.length,
+      canRedo: !!state.canvas?.future.length,
+      tool: state.tool,
+      brushSize: state.brushSize,
+      feather: state.feather,
+      showMask: state.showMask,
+      strength: state.strength,
+      outpaintAmount: state.outpaintAmount,
+    })),
+  );
+  const setCanvasOptions = useAppStore((state) => state.setCanvasOptions);
+  const addMaskOp = useAppStore((state) => state.addMaskOp);
+  const undoCanvas = useAppStore((state) => state.undoCanvas);
+  const redoCanvas = useAppStore((state) => state.redoCanvas);
   const busy = s.status !== 'ready' && s.status !== 'error';
-  const locked = busy || !!s.staged || !s.pack;
-  const step = s.pack?.resolution.multipleOf ?? 16;
+  const locked = busy || s.staged || !s.hasPack;
 
   return (
     <div className="canvas-toolbar" role="toolbar" aria-label="Canvas tools">
       <div className="row">
-        <button type="button" aria-pressed={s.tool === 'brush'} onClick={() => s.setCanvasOptions({ tool: 'brush' })}>
+        <button type="button" aria-pressed={s.tool === 'brush'} onClick={() => setCanvasOptions({ tool: 'brush' })}>
           Brush
         </button>
-        <button type="button" aria-pressed={s.tool === 'eraser'} onClick={() => s.setCanvasOptions({ tool: 'eraser' })}>
+        <button type="button" aria-pressed={s.tool === 'eraser'} onClick={() => setCanvasOptions({ tool: 'eraser' })}>
           Eraser
         </button>
         <RangeField
@@ -36,7 +54,7 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
           min={BRUSH_SIZES.min}
           max={BRUSH_SIZES.max}
           value={s.brushSize}
-          onChange={(brushSize) => s.setCanvasOptions({ brushSize })}
+          onChange={(brushSize) => setCanvasOptions({ brushSize })}
         />
         <RangeField
           label="Feather"
@@ -45,34 +63,29 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
           min={0}
           max={16}
           value={s.feather}
-          onChange={(feather) => s.setCanvasOptions({ feather })}
+          onChange={(feather) => setCanvasOptions({ feather })}
         />
         <label className="check">
           <input
             type="checkbox"
             name="showMask"
             checked={s.showMask}
-            onChange={(e) => s.setCanvasOptions({ showMask: e.target.checked })}
+            onChange={(e) => setCanvasOptions({ showMask: e.target.checked })}
           />
           Show mask
         </label>
       </div>
       <div className="row">
-        <button type="button" disabled={locked} onClick={() => s.addMaskOp({ kind: 'clear' })}>
+        <button type="button" disabled={locked} onClick={() => addMaskOp({ kind: 'clear' })}>
           Clear mask
         </button>
-        <button type="button" disabled={locked} onClick={() => s.addMaskOp({ kind: 'invert' })}>
+        <button type="button" disabled={locked} onClick={() => addMaskOp({ kind: 'invert' })}>
           Invert mask
         </button>
-        <button type="button" disabled={!canvas?.past.length || !!s.staged} onClick={s.undoCanvas} title="Ctrl/Cmd+Z">
+        <button type="button" disabled={!s.canUndo || s.staged} onClick={undoCanvas} title="Ctrl/Cmd+Z">
           Undo
         </button>
-        <button
-          type="button"
-          disabled={!canvas?.future.length || !!s.staged}
-          onClick={s.redoCanvas}
-          title="Shift+Ctrl/Cmd+Z"
-        >
+        <button type="button" disabled={!s.canRedo || s.staged} onClick={redoCanvas} title="Shift+Ctrl/Cmd+Z">
           Redo
         </button>
         <button
@@ -94,7 +107,7 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
           step={0.05}
           value={s.strength}
           format={(v) => v.toFixed(2)}
-          onChange={(strength) => s.setCanvasOptions({ strength })}
+          onChange={(strength) => setCanvasOptions({ strength })}
         />
         <button type="button" disabled={locked} onClick={() => void imageToImage()}>
           Image to image
@@ -106,11 +119,11 @@ export function CanvasToolbar({ maskedPixels }: { maskedPixels: number }) {
           <select
             name="outpaintAmount"
             value={s.outpaintAmount}
-            onChange={(e) => s.setCanvasOptions({ outpaintAmount: Number(e.target.value) })}
+            onChange={(e) => setCanvasOptions({ outpaintAmount: Number(e.target.value) })}
           >
             {[1, 2, 4].map((k) => (
-              <option key={k} value={k * step}>
-                {k * step} px
+              <option key={k} value={k * sizeStep}>
+                {k * sizeStep} px
               </option>
             ))}
           </select>

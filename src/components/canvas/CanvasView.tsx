@@ -22,7 +22,10 @@ function maskOverlay(mask: Uint8Array): Uint8ClampedArray {
 export function CanvasView() {
   const doc = useAppStore((s) => s.canvas?.present);
   const staged = useAppStore((s) => s.staged);
-  const { tool, brushSize, showMask, addMaskOp } = useAppStore();
+  const tool = useAppStore((s) => s.tool);
+  const brushSize = useAppStore((s) => s.brushSize);
+  const showMask = useAppStore((s) => s.showMask);
+  const addMaskOp = useAppStore((s) => s.addMaskOp);
   const viewport = useRef<HTMLDivElement>(null);
   const imageCanvas = useRef<HTMLCanvasElement>(null);
   const maskCanvas = useRef<HTMLCanvasElement>(null);

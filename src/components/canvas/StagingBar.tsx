@@ -4,7 +4,10 @@ import { retryStaged } from '../../engine-actions';
 import { useAppStore } from '../../store';
 
 export function StagingBar() {
-  const { staged, acceptStaged, discardStaged, status } = useAppStore();
+  const staged = useAppStore((s) => s.staged);
+  const status = useAppStore((s) => s.status);
+  const acceptStaged = useAppStore((s) => s.acceptStaged);
+  const discardStaged = useAppStore((s) => s.discardStaged);
   if (!staged) return null;
   const busy = status === 'generating' || status === 'cancelling';
   return (

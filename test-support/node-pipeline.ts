@@ -2,12 +2,13 @@
 // pipeline code the worker runs is tested outside the browser.
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { parseManifest, variantFiles, type PackManifest, type WeightFormat } from '../pack/manifest';
-import type { PipelineContext } from './generate';
-import type { GraphRunner, GraphRunTiming, TensorData } from './graph-runner';
-import { runComponent } from './part-chain';
-import { PromptTokenizer } from './prompt-tokenizer';
-import { sessionOptions } from '../runtime/session-options';
+import { parseManifest, variantFiles, type PackManifest, type WeightFormat } from '../workers/pack/manifest';
+import type { PipelineContext } from '../workers/pipeline/pipeline-context';
+import type { GraphRunTiming } from '../shared/engine-api';
+import type { GraphRunner, TensorData } from '../workers/pipeline/graph-runner';
+import { runComponent } from '../workers/pipeline/part-chain';
+import { PromptTokenizer } from '../workers/pipeline/prompt-tokenizer';
+import { sessionOptions } from '../workers/runtime/session-options';
 
 export interface GraphCall {
   component: string;

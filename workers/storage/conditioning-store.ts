@@ -3,8 +3,8 @@
 // embedding is ~4 MB (129 rows × 4096 floats × 2 branches), so the budget keeps about 30 of those,
 // or thousands of the nano model's.
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import type { ConditioningCache } from './conditioning-cache';
-import type { Conditioning } from './text-conditioning';
+import type { ConditioningCache } from '../pipeline/conditioning-cache';
+import type { Conditioning } from '../pipeline/conditioning';
 
 export const CONDITIONING_CACHE_BYTES = 128 * 2 ** 20;
 const INDEX = 'index';

@@ -1,4 +1,5 @@
-// A labelled slider that shows its value: the canvas's brush size, feather and strength.
+// A labelled slider that shows its value after the label ("Weight 1.00"). The label wraps the input,
+// so label and value together are the slider's accessible name (getByLabel(/^Weight/) finds it).
 export function RangeField(props: {
   label: string;
   name: string;
@@ -8,6 +9,7 @@ export function RangeField(props: {
   step?: number;
   /** How the value is written next to the label. */
   format?: (value: number) => string;
+  /** A tooltip on the field. */
   title?: string;
   onChange: (value: number) => void;
 }) {

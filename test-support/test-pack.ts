@@ -1,9 +1,9 @@
 // Test support: pack files cut into chunks like the export does, and an in-memory pack source that
 // can drop connections, ignore Range, or corrupt bytes on request.
 import { createHash } from 'node:crypto';
-import { PackLoadError } from '../errors';
-import type { PackFile, PackManifest } from './manifest';
-import { TransientSourceError, type PackSource } from './pack-source';
+import { PackLoadError } from '../shared/errors';
+import type { PackFile, PackManifest } from '../workers/pack/manifest';
+import { TransientSourceError, type PackSource } from '../workers/pack/pack-source';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

@@ -1,10 +1,29 @@
 // The one typed contract between the UI thread (src/) and the engine worker (workers/).
 // Types only: importing this file pulls no runtime code (and never onnxruntime-web) into the UI.
-import type { PackManifest, WeightFormat } from './pack/manifest';
-import type { GraphRunTiming } from './pipeline/graph-runner';
+import type { PackManifest, WeightFormat } from './pack-manifest';
+
+/** One graph call of an image: which component ran and for how long (session.run). */
+export interface GraphRunTiming {
+  component: string;
+  ms: number;
+}
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
-export type SamplerName = 'flash' | 'ancestral' | 'ddpm';
+export type SamplerName = 'flash' | 'refiner' | 'ddpm' | 'ancestral';
+
+/** A sampler a loaded pack can run, and what it takes: the UI builds its controls from this. */
+export interface SamplerInfo {
+  name: SamplerName;
+  /** Its U-Net calls are fixed by distillation (Flash: the pack's timesteps); null when the user's
+   * step count applies. */
+  fixedSteps: number | null;
+  /** The step count to start at (the pack's own where this is its default sampler). */
+  defaultSteps: number;
+  /** Whether the guidance scale applies (it runs an undistilled U-Net). */
+  guidance: boolean;
+  /** The guidance scale to start at; 0 where guidance does not apply. */
+  defaultGuidance: number;
+}
 
 export interface Capabilities {
   webgpu: {
@@ -64,8 +83,9 @@ export interface LoadedPack {
   weights: PackManifest['weights'];
   backend: BackendChoice;
   defaults: PackManifest['defaults'];
-  resolution: NonNullable<PackManifest['resolution']>;
-  samplers: SamplerName[];
+  /** The sizes it can make: width and height each a multiple of `multipleOf` from `min` to `max`. */
+  resolution: { multipleOf: number; min: number; max: number };
+  samplers: SamplerInfo[];
   /** The pack has an edge ControlNet: generate accepts `control`. */
   edgeGuidance: boolean;
   /** The pack has an IP-Adapter on its text-to-image U-Nets: generate accepts `fusion`. */
@@ -86,8 +106,8 @@ export interface GenerateParams {
   negativePrompt: string;
   seed: number; // 0 … 2^32 − 1
   sampler: SamplerName;
-  steps: number; // ignored by Flash, which always takes its distilled steps
-  guidance: number; // ignored by Flash
+  steps: number; // ignored by samplers with fixed steps (SamplerInfo.fixedSteps: Flash)
+  guidance: number; // ignored by samplers without guidance (SamplerInfo.guidance: Flash)
   width: number;
   height: number;
   /** Image-to-image: start from this RGBA image (width × height) at a strength from 0 (return it,
@@ -99,7 +119,7 @@ export interface GenerateParams {
   fusion?: FusionParams;
 }
 
-/** Reference pictures and how hard they steer (reference §9.1). With an empty prompt, the result is a
+/** Reference pictures and how hard they steer (kandinsky3-architecture §9.1). With an empty prompt, the result is a
  * variation of the pictures. */
 export interface FusionParams {
   /** 1 to 4 pictures, RGBA at any size (scaled and centre-cropped to the encoder's square), each with
@@ -109,7 +129,7 @@ export interface FusionParams {
   scale: number;
 }
 
-/** The ControlNet's hint and how hard and when it steers (reference §9.2). */
+/** The ControlNet's hint and how hard and when it steers (kandinsky3-architecture §9.2). */
 export interface ControlParams {
   /** RGBA, width × height: white edges or scribble strokes on black (an edge map from sobelEdges, or a
    * drawing). */

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import { IdbConditioningCache } from './conditioning-store';
-import type { Conditioning } from './text-conditioning';
+import type { Conditioning } from '../pipeline/conditioning';
 
 let stores = 0;
 const freshStore = () => createStore(`conditioning-test-${stores++}`, 'prompts');
