@@ -57,8 +57,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/src/**', '**/workers/**', '**/test-support/**'],
+              regex: '(^|/)(src|test-support)/|(^|/)workers/(?!pipeline/sampler-registry$)',
               message: 'shared/ depends on nothing of either side.',
+            },
+            {
+              group: ['../workers/pipeline/sampler-registry'],
+              allowTypeImports: true,
+              message: 'shared/ takes only the SamplerName type from the registry, never its code.',
             },
           ],
         },

@@ -2,7 +2,7 @@
 import type { SessionStats } from '../shared/engine-api';
 import type { BenchResults, StartRun } from './results';
 import { summarize, type Summary } from './stats';
-import type { ImageRun } from './workloads';
+import { SAMPLER_WORKLOADS, SIZE_WORKLOADS, type ImageRun } from './workloads';
 
 const GOALS = { browserVsNative: 1.5, flashSpeedup: 10, overhead: 1.1 };
 
@@ -254,15 +254,11 @@ export function report(r: BenchResults): string {
   return out.join('\n\n') + '\n';
 }
 
+/** A workload's label, as bench/workloads.ts names it. */
 function label(key: string): string {
-  const [kind, side] = key.split('-');
-  const name =
-    kind === 'flash'
-      ? 'Flash, 4 steps'
-      : kind === 'inpaint'
-        ? 'inpainting, Flash'
-        : `base, ${kind!.slice(4)} steps, guidance 3`;
-  return `${name}, ${side}²`;
+  if (key === 'inpaint-64') return 'inpainting, Flash, 64²';
+  const workload = [...SAMPLER_WORKLOADS, ...SIZE_WORKLOADS].find((w) => w.key === key);
+  return workload?.label ?? key;
 }
 
 function sessionTable(backend: string, sessions: SessionStats[]): string {

@@ -9,7 +9,10 @@ export interface GraphRunTiming {
 }
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
-export type SamplerName = 'flash' | 'refiner' | 'ddpm' | 'ancestral';
+/** The samplers the engine knows, by name: the keys of its registry, so a new sampler is named in one
+ * place (workers/pipeline/sampler-registry.ts; a type, not code, crosses over). */
+export type { SamplerName } from '../workers/pipeline/sampler-registry';
+import type { SamplerName } from '../workers/pipeline/sampler-registry';
 
 /** A sampler a loaded pack can run, and what it takes: the UI builds its controls from this. */
 export interface SamplerInfo {
@@ -19,6 +22,8 @@ export interface SamplerInfo {
   fixedSteps: number | null;
   /** The step count to start at (the pack's own where this is its default sampler). */
   defaultSteps: number;
+  /** The most steps it can take: the pack's schedule length. */
+  maxSteps: number;
   /** Whether the guidance scale applies (it runs an undistilled U-Net). */
   guidance: boolean;
   /** The guidance scale to start at; 0 where guidance does not apply. */

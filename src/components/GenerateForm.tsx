@@ -147,7 +147,7 @@ export function GenerateForm() {
               label="Steps"
               name="steps"
               min={1}
-              max={1000}
+              max={sampler.maxSteps}
               value={s.steps}
               onChange={(steps) => setParams({ steps })}
             />

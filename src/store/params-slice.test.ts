@@ -4,10 +4,10 @@ import { useAppStore } from './index';
 import { samplerDefaults } from './params-slice';
 
 const samplers: SamplerInfo[] = [
-  { name: 'flash', fixedSteps: 4, defaultSteps: 4, guidance: false, defaultGuidance: 0 },
-  { name: 'refiner', fixedSteps: null, defaultSteps: 6, guidance: true, defaultGuidance: 3 },
-  { name: 'ddpm', fixedSteps: null, defaultSteps: 25, guidance: true, defaultGuidance: 3 },
-  { name: 'ancestral', fixedSteps: null, defaultSteps: 50, guidance: true, defaultGuidance: 3 },
+  { name: 'flash', fixedSteps: 4, defaultSteps: 4, maxSteps: 4, guidance: false, defaultGuidance: 0 },
+  { name: 'refiner', fixedSteps: null, defaultSteps: 6, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
+  { name: 'ddpm', fixedSteps: null, defaultSteps: 25, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
+  { name: 'ancestral', fixedSteps: null, defaultSteps: 50, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
 ];
 const pack = {
   defaults: { unet: 'unet_flash', sampler: 'flash', steps: 4, guidance: 0, width: 64, height: 48 },

@@ -82,10 +82,10 @@ describe('a request planned once', () => {
   it('offers the samplers the pack can run, with what each takes', () => {
     expect(manifest.defaults.sampler).toBe('flash');
     expect(samplerOptions(manifest)).toEqual([
-      { name: 'flash', fixedSteps: 4, defaultSteps: 4, guidance: false, defaultGuidance: 0 },
-      { name: 'refiner', fixedSteps: null, defaultSteps: 12, guidance: true, defaultGuidance: 3 },
-      { name: 'ddpm', fixedSteps: null, defaultSteps: 25, guidance: true, defaultGuidance: 3 },
-      { name: 'ancestral', fixedSteps: null, defaultSteps: 50, guidance: true, defaultGuidance: 3 },
+      { name: 'flash', fixedSteps: 4, defaultSteps: 4, maxSteps: 4, guidance: false, defaultGuidance: 0 },
+      { name: 'refiner', fixedSteps: null, defaultSteps: 12, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
+      { name: 'ddpm', fixedSteps: null, defaultSteps: 25, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
+      { name: 'ancestral', fixedSteps: null, defaultSteps: 50, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
     ]);
     // A pack's own default sampler starts at the pack's steps and guidance.
     const ddpmPack = structuredClone(manifest);

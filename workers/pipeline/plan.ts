@@ -85,6 +85,7 @@ export function samplerOptions(manifest: PackManifest): SamplerInfo[] {
       name,
       fixedSteps,
       defaultSteps: fixedSteps ?? (packDefault ? manifest.defaults.steps : entry.defaults.steps),
+      maxSteps: fixedSteps ?? manifest.schedule.numTrainTimesteps,
       guidance,
       defaultGuidance: guidance ? (packDefault ? manifest.defaults.guidance : entry.defaults.guidance) : 0,
     };
@@ -159,7 +160,7 @@ export function planRequest(
       `${params.width}×${params.height} is too large for this device: ${tooLarge.join('; ')}.`,
     );
   }
-  checkCommon(params, entry.usesSteps);
+  checkCommon(params, entry.usesSteps ? manifest.schedule.numTrainTimesteps : null);
   if (params.control) {
     for (const id of unetIds) controlNetComponent(manifest, id);
     checkControl(params.control, params.width, params.height);

@@ -30,12 +30,13 @@ export function checkSize(manifest: PackManifest, params: { width: number; heigh
   }
 }
 
-export function checkCommon(params: GenerateParams, usesSteps: boolean): void {
+/** `maxSteps`: the schedule's length where the user's step count applies, else null. */
+export function checkCommon(params: GenerateParams, maxSteps: number | null): void {
   if (!Number.isInteger(params.seed) || params.seed < 0 || params.seed > 0xffffffff) {
     throw new InvalidParamsError(`seed ${params.seed} is not a whole number from 0 to 4294967295.`);
   }
-  if (usesSteps && (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > 1000)) {
-    throw new InvalidParamsError(`steps ${params.steps} must be a whole number from 1 to 1000.`);
+  if (maxSteps !== null && (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > maxSteps)) {
+    throw new InvalidParamsError(`steps ${params.steps} must be a whole number from 1 to ${maxSteps}.`);
   }
   if (!(params.guidance >= 0 && params.guidance <= 50)) {
     throw new InvalidParamsError(`guidance ${params.guidance} must be between 0 and 50.`);

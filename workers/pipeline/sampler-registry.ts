@@ -1,6 +1,6 @@
 // Every sampler the engine offers, by name: the U-Nets it runs and how it is built. Adding a sampler
-// means its own file, a line here, and a line in the UI's list of sampler names.
-import type { SamplerName } from '../../shared/engine-api';
+// means its own file, a line here (which also names it in the engine API's SamplerName), and its
+// words in the UI's list (src/samplers/sampler-labels.ts).
 import { ddpmSampler, originalAncestralSampler } from './ancestral-sampler';
 import { flashSampler } from './flash-sampler';
 import { refinerSampler } from './refiner-sampler';
@@ -18,7 +18,7 @@ export interface SamplerEntry {
 }
 
 /** In the order the UI offers them: the fast default first. */
-export const SAMPLERS: Record<SamplerName, SamplerEntry> = {
+const REGISTRY = {
   flash: {
     stages: ['flash'],
     usesSteps: false,
@@ -35,6 +35,10 @@ export const SAMPLERS: Record<SamplerName, SamplerEntry> = {
     defaults: { steps: 50, guidance: 3 },
     create: originalAncestralSampler,
   },
-};
+} satisfies Record<string, SamplerEntry>;
+
+export type SamplerName = keyof typeof REGISTRY;
+
+export const SAMPLERS: Record<SamplerName, SamplerEntry> = REGISTRY;
 
 export const SAMPLER_NAMES = Object.keys(SAMPLERS) as SamplerName[];
