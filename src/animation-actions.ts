@@ -24,7 +24,7 @@ export async function makeAnimation(): Promise<void> {
     });
     return;
   }
-  // The reference's animation runs on Flash (§10.3): 1–2 of its late steps per frame. A pack without
+  // The reference's animation runs on Flash (kandinsky3-architecture §10.3): 1–2 of its late steps per frame. A pack without
   // Flash runs the chosen sampler, whose steps are then the schedule the frames take their steps from.
   const flash = s.pack.samplers.find((offered) => offered.name === 'flash');
   const params: GenerateParams = {

@@ -325,7 +325,7 @@ async function runCanvasRequest(request: CanvasRequest, seed: number): Promise<v
   }
 }
 
-/** Image-to-image from the whole canvas at the chosen strength (reference §6.4). */
+/** Image-to-image from the whole canvas at the chosen strength (kandinsky3-architecture §6.4). */
 export function imageToImage(): Promise<void> {
   const { canvas, strength, seed } = store.getState();
   if (!canvas) return Promise.resolve();

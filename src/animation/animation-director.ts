@@ -1,4 +1,4 @@
-// Runs an animation on the engine, frame by frame (reference §10.2–§10.3), from the UI thread: the
+// Runs an animation on the engine, frame by frame (kandinsky3-architecture §10.2–10.3), from the UI thread: the
 // engine API already has the two calls it needs, and keeping the director here leaves the worker one
 // job at a time, cancellable between frames.
 //

@@ -1,4 +1,4 @@
-// Diffusion cadence (reference §10.2): only every N-th frame is diffused; the frames between are the
+// Diffusion cadence (kandinsky3-architecture §10.2): only every N-th frame is diffused; the frames between are the
 // previous diffused frame carried forward by the camera and cross-faded into the next one carried
 // back, so motion stays smooth at 1/N of the cost.
 import type { CanvasImage } from '../canvas/canvas-image';

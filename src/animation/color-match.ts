@@ -1,4 +1,4 @@
-// Colour matching (reference §10.2): each diffused frame drifts a little in colour, and over dozens of
+// Colour matching (kandinsky3-architecture §10.2): each diffused frame drifts a little in colour, and over dozens of
 // frames the drift compounds (Deforum's well-known saturation creep). Matching every frame's per-channel
 // mean and spread to frame 0's keeps the palette; it is cheap and leaves the layout alone.
 import type { CanvasImage } from '../canvas/canvas-image';

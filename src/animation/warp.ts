@@ -1,4 +1,4 @@
-// The 2D camera move between animation frames (reference §10.2, Deforum's 2D mode): zoom about the
+// The 2D camera move between animation frames (kandinsky3-architecture §10.2, Deforum's 2D mode): zoom about the
 // centre, rotate, then translate, applied to the previous frame by inverse mapping with bilinear
 // sampling. Pixels the move brings in from outside are the nearest edge pixel, so a zoom-out or pan
 // shows smeared borders for the diffusion step to turn into new content, not black bars.

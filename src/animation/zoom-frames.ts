@@ -1,4 +1,4 @@
-// Infinite zoom (reference §8.2, §10.3): keyframes made by outpainting, each the previous one shrunk
+// Infinite zoom (kandinsky3-architecture §8.2, §10.3): keyframes made by outpainting, each the previous one shrunk
 // into its centre with a new border around it; the frames between two keyframes are crops of the
 // outer one that shrink geometrically (a steady zoom speed), with the inner keyframe drawn over its
 // own area at full resolution so the centre stays sharp.

@@ -12,7 +12,7 @@ import { NumberField, RangeField } from './fields';
 
 type Motion = 'zoom-in' | 'zoom-out' | 'pan' | 'rotate' | 'infinite-zoom';
 
-/** Each motion's move per frame, from the Deforum presets (reference §10.2). */
+/** Each motion's move per frame, from the Deforum presets (kandinsky3-architecture §10.2). */
 const MOTIONS: Record<Motion, { label: string; settings: Partial<AnimationSettings> }> = {
   'zoom-in': { label: 'Zoom in', settings: { mode: 'camera', move: { zoom: 1.03, rotate: 0, panX: 0, panY: 0 } } },
   'zoom-out': { label: 'Zoom out', settings: { mode: 'camera', move: { zoom: 0.97, rotate: 0, panX: 0, panY: 0 } } },
