@@ -100,6 +100,36 @@ describe('UrlPackSource', () => {
       'You are offline, and a.onnx (2.5 MB) of this model pack is not stored on this device yet.',
     );
   });
+
+  it("knows it is offline when the browser's flag says online but even the app's own origin is unreachable", async () => {
+    const fetched: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        fetched.push(String(url));
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('location', { origin: 'http://app.example' });
+    await expect(source.openRange({ ...file, bytes: 2_500_000 }, 0, 10, signal())).rejects.toThrow(
+      'You are offline, and a.onnx (2.5 MB)',
+    );
+    expect(fetched[1]).toMatch(/^http:\/\/app\.example\/\?connectivity-check=\d+$/);
+  });
+
+  it('with the own origin reachable, a failed pack server is a connection problem to retry, not offline', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (String(url).startsWith('http://app.example/')) return new Response(null, { status: 200 });
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('location', { origin: 'http://app.example' });
+    await expect(source.openRange(file, 0, 1000, signal())).rejects.toThrow(TransientSourceError);
+  });
 });
 
 describe('fetchManifest', () => {

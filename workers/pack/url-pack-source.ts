@@ -5,7 +5,22 @@ import { PackLoadError } from '../../shared/errors';
 import { InvalidManifestError, parseManifest, type PackFile, type PackManifest } from './manifest';
 import { TransientSourceError, type PackSource } from './pack-source';
 
-const isOffline = () => globalThis.navigator?.onLine === false;
+/** Whether this device is offline: the browser says so, or the app's own origin cannot be reached
+ * either. `navigator.onLine` alone can stay true without a network (a link with no route out, and
+ * Chromium's offline emulation in pages a service worker served), and then a failed download would be
+ * reported as a broken connection to the pack's server rather than as being offline. */
+async function isOffline(): Promise<boolean> {
+  if (globalThis.navigator?.onLine === false) return true;
+  const origin = globalThis.location?.origin;
+  if (!origin || origin === 'null') return false;
+  try {
+    // HEAD with a query no cache holds: the service worker passes it to the network.
+    await fetch(`${origin}/?connectivity-check=${Date.now()}`, { method: 'HEAD', cache: 'no-store' });
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 /** Fetches and validates a manifest. `stored` supplies the copy kept with a stored pack, used when the
  * server cannot be reached (offline), so a stored pack still runs. */
@@ -20,7 +35,7 @@ export async function fetchManifest(
     const kept = await stored().catch(() => null);
     if (kept) return kept;
     throw new PackLoadError(
-      isOffline()
+      (await isOffline())
         ? `You are offline, and the model pack at ${url} is not stored on this device. Connect once to download it.`
         : `Could not reach the model pack at ${url} (${(e as Error).message}). Check the address, your connection, ` +
             'and that a server on another origin allows CORS.',
@@ -74,7 +89,7 @@ export class UrlPackSource implements PackSource {
       });
     } catch (e) {
       if (signal.aborted) throw e;
-      if (isOffline()) {
+      if (await isOffline()) {
         throw new PackLoadError(
           `You are offline, and ${file.path} (${(file.bytes / 1e6).toFixed(1)} MB) of this model pack is not stored on ` +
             'this device yet. Connect once to download it; after that the pack works offline.',
