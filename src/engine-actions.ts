@@ -171,6 +171,9 @@ export async function generateImage(): Promise<void> {
   const batch: ShownImage[] = [];
   try {
     for (let k = 0; k < Math.max(1, s.batchSize); k++) {
+      // A cancel that came between two images stops the batch before its next one (the engine had
+      // nothing running to stop).
+      if (k > 0 && store.getState().status === 'cancelling') break;
       const params: GenerateParams = {
         prompt: s.prompt,
         negativePrompt: s.negativePrompt,

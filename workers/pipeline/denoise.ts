@@ -19,6 +19,7 @@ import type { GenerationPlan, StagePlan } from './plan';
 import { guide } from './prediction';
 import { firstKeptStep, type UNetStage } from './sampler';
 import { conditioningTensors } from './text-conditioning';
+import { yieldToMessages } from './yield-to-messages';
 
 /** What one stage's U-Net is fed besides x_t, prepared before the loop. */
 export interface StageInputs {
@@ -110,7 +111,7 @@ export async function denoiseLatent(
   }
   const steps = all.length - from;
   for (let i = from; i < all.length; i++) {
-    stopIfRequested(ctx);
+    await stopIfRequested(ctx);
     const step = i - from;
     if (step === 0) onProgress({ phase: 'denoise', step: 0, steps });
     const { t, stage } = all[i]!;
@@ -123,8 +124,10 @@ export async function denoiseLatent(
   return state;
 }
 
-/** Cooperative cancel: checked between steps, where the worker is free to have seen the request. */
-export function stopIfRequested(ctx: PipelineContext): void {
+/** Cooperative cancel, between steps: first a task boundary, so the worker reads a cancel (or a newer
+ * request) sent while the last step ran, then the check. */
+export async function stopIfRequested(ctx: PipelineContext): Promise<void> {
+  await yieldToMessages();
   if (ctx.stopRequested?.()) throw new GenerationCancelledError();
 }
 
@@ -134,7 +137,7 @@ export async function decodeLatent(
   plan: GenerationPlan,
   x: Float32Array,
 ): Promise<Uint8ClampedArray> {
-  stopIfRequested(ctx);
+  await stopIfRequested(ctx);
   const { manifest, runner } = ctx;
   const { scale, shift, channels: c } = manifest.latent;
   const movqLatent = x.map((v) => v / scale + shift);
