@@ -1,5 +1,6 @@
 // The canvas editor on the real engine and the bundled nano pack (wasm): brushing a mask, inpainting
 // only the masked region, undo/redo, outpainting, uploads, and drawing by touch.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
 async function ready(page: Page) {
@@ -40,6 +41,7 @@ async function generatedImageOnCanvas(page: Page) {
   await expect(page.getByTestId('output')).toBeVisible({ timeout: 120_000 });
   await page.getByRole('button', { name: 'Edit on canvas' }).click();
   await expect(page.getByTestId('canvas-image')).toHaveAttribute('data-width', '64');
+  await expect(page.getByTestId('canvas-image')).toBeInViewport(); // brought into view, not left far below
 }
 
 const maskedPixels = (page: Page) => page.getByTestId('canvas-mask').getAttribute('data-masked-pixels').then(Number);
@@ -99,8 +101,22 @@ test('outpaint 32 px to the right: the canvas is wider and the original part is 
   await page.getByRole('button', { name: 'Outpaint right' }).click();
   const staging = page.getByRole('group', { name: 'Result' });
   await expect(staging).toContainText('96×64', { timeout: 120_000 });
+  // Try again draws a new seed for the result alone: the main Seed field is the user's.
+  const firstTry = await staging.textContent();
+  await staging.getByRole('button', { name: 'Try again' }).click();
+  await expect(staging).not.toHaveText(firstTry!, { timeout: 120_000 });
+  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('42');
+  const seed = /seed (\d+)/.exec((await staging.textContent())!)![1]!;
+  await expect(page.getByTestId('history-entry')).toHaveCount(1); // the generated image
   await staging.getByRole('button', { name: 'Accept' }).click();
   await expect(page.getByTestId('canvas-image')).toHaveAttribute('data-width', '96');
+  // The accepted edit is kept: in the history with its seed, and in the canvas's PNG with its parameters.
+  await expect(page.getByTestId('history-entry')).toHaveCount(2);
+  await expect(page.getByTestId('history-entry').first()).toHaveAttribute('data-seed', seed);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download canvas' }).click();
+  const png = readFileSync(await (await download).path()).toString('latin1');
+  expect(png).toContain(`Seed: ${seed}, Size: 96x64, Model: kandinsky3-nano`);
   const wide = await layer(page, 'canvas-image');
   for (let y = 0; y < 64; y++) {
     expect(wide.slice(4 * y * 96, 4 * (y * 96 + 64)), `row ${y}`).toEqual(original.slice(4 * y * 64, 4 * (y + 1) * 64));

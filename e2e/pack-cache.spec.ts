@@ -110,13 +110,24 @@ test('stored packs are listed with their size on disk, and deleting one frees it
       return all.map(String);
     });
   // Every chunk of every file, one IndexedDB value each.
-  expect((await storedKeys()).filter((k) => k.startsWith('chunk:'))).toHaveLength(
-    manifest.files.reduce((sum, f) => sum + f.chunks.sha256.length, 0),
-  );
+  await expect
+    .poll(async () => (await storedKeys()).filter((k) => k.startsWith('chunk:')).length)
+    .toBe(manifest.files.reduce((sum, f) => sum + f.chunks.sha256.length, 0));
 
+  // It is the pack in use: deleting asks first, and "Keep" keeps it.
   await panel.getByRole('button', { name: 'Delete Kandinsky 3 nano (emoji, 64 px)' }).click();
+  await panel.getByRole('button', { name: 'Keep' }).click();
+  await expect(panel.getByTestId('stored-pack')).toHaveCount(1);
+  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready');
+  await panel.getByRole('button', { name: 'Delete Kandinsky 3 nano (emoji, 64 px)' }).click();
+  await panel.getByRole('button', { name: 'Delete and unload' }).click();
   await expect(panel).toContainText('No packs are stored');
-  expect(await storedKeys()).toEqual([]);
+  await expect.poll(storedKeys).toEqual([]);
+  // Unloaded, and the page says so: no stale "ready offline", Generate off.
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'NoPackLoadedError');
+  await expect(page.getByRole('status')).toContainText('No model is loaded');
+  await expect(page.getByTestId('offline')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeDisabled();
 
   await page.reload();
   await ready(page);

@@ -16,6 +16,7 @@ test('offline with no stored pack: the error says so, names the file, and how to
   await expect(page.getByTestId('offline')).toBeVisible({ timeout: 120_000 }); // the shell is cached
   const panel = page.getByRole('region', { name: 'Stored packs' });
   await panel.getByRole('button', { name: /^Delete / }).click();
+  await panel.getByRole('button', { name: 'Delete and unload' }).click(); // it is the pack in use
   await expect(panel).toContainText('No packs are stored');
 
   await context.setOffline(true);
@@ -84,6 +85,11 @@ test('a pack address that does not exist gets an error with a remedy', async ({ 
   await page.goto('/?pack=/models/nope/manifest.json');
   await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'PackLoadError');
   await expect(page.getByRole('alert')).toContainText('(the server sent a web page). Check the pack address.');
+  // A first visit with a bad address still has a way to the model that ships with the app.
+  await page.getByRole('button', { name: 'Open the bundled model' }).click();
+  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Open the bundled model' })).toHaveCount(0);
 });
 
 test('a manifest that answers 404 on another origin, or is not a manifest, is named as such', async ({ page }) => {

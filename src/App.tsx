@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AnimationPanel } from './components/AnimationPanel';
 import { CanvasPanel } from './components/canvas/CanvasPanel';
+import { BundledPackOffer } from './components/BundledPackOffer';
 import { DownloadPanel } from './components/DownloadPanel';
 import { ErrorNotice } from './components/ErrorNotice';
 import { GenerateForm } from './components/GenerateForm';
@@ -13,7 +14,7 @@ import { UpdatePrompt } from './components/UpdatePrompt';
 import { StatusLine } from './components/StatusLine';
 import { UnsupportedScreen } from './components/UnsupportedScreen';
 import { stopAnimation } from './animation-actions';
-import { cancelGeneration, generateImage, loadPack } from './engine-actions';
+import { cancelGeneration, generateImage, loadPack, showLastResult } from './engine-actions';
 import { useAppStore } from './store';
 
 export function App() {
@@ -23,6 +24,7 @@ export function App() {
 
   useEffect(() => {
     void loadPack();
+    void showLastResult();
     // Wherever the focus is: Ctrl/Cmd+Enter generates (latest wins while one runs), Esc cancels.
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
@@ -45,6 +47,7 @@ export function App() {
         <StatusLine />
       </header>
       {error && <ErrorNotice error={error} />}
+      <BundledPackOffer />
       <UpdatePrompt />
       {notices?.map((notice) => (
         <p className="notice" role="note" key={notice}>

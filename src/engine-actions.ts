@@ -18,12 +18,12 @@ import { edgeHint } from './edges/edge-hint';
 import { fusionParams } from './fusion/fusion-params';
 import { addToHistory, listHistory } from './history/history-store';
 import type { GenerationParameters } from './png/generation-parameters';
-import { imagePng, NoParametersError, parametersFromFile } from './png/png-file';
+import { downloadBlob, imagePng, NoParametersError, parametersFromFile, pngPixels } from './png/png-file';
 import type { ShownImage } from './store/engine-slice';
 import type { CanvasRequest } from './store/canvas-slice';
 import { isBundledPack, readUrlOptions } from './url-options';
 import { randomSeed } from '../shared/random';
-import { EngineCrashedError, EngineRestartedError, InvalidParamsError } from '../shared/errors';
+import { EngineCrashedError, EngineRestartedError, InvalidParamsError, NoPackLoadedError } from '../shared/errors';
 import { appError } from './app-error';
 
 const store = useAppStore;
@@ -116,7 +116,18 @@ export function listStoredPacks(): Promise<StoredPack[]> {
   return engine().listStoredPacks();
 }
 
-export function deleteStoredPack(id: string): Promise<void> {
+/** Frees a stored pack. The pack in use is unloaded first (the UI asks before), and the page then
+ * says that no model is loaded rather than still "ready". */
+export async function deleteStoredPack(id: string): Promise<void> {
+  if (store.getState().pack?.id === id) {
+    await engine().unload();
+    store.getState().setEngine({
+      status: 'error',
+      pack: null,
+      progress: null,
+      error: appError(new NoPackLoadedError()),
+    });
+  }
   return engine().deleteStoredPack(id);
 }
 
@@ -147,6 +158,12 @@ export async function generateImage(): Promise<void> {
   }
   if (s.status !== 'ready' && s.status !== 'error') return;
   if (!s.pack) return;
+  // Ctrl/Cmd+Enter reaches here with a field still wrong: say which, rather than use an older value.
+  const problem = Object.values(s.fieldProblems)[0];
+  if (problem) {
+    s.setEngine({ status: 'error', error: appError(new InvalidParamsError(problem)) });
+    return;
+  }
   const model = s.pack.name;
   let control: ControlParams | undefined;
   if (s.edgeEnabled && s.pack.edgeGuidance) {
@@ -269,6 +286,18 @@ async function saveToHistory(image: ShownImage): Promise<void> {
   }
 }
 
+/** After a reload, the last result is shown again (the newest history entry), unless an image is
+ * already on show. */
+export async function showLastResult(): Promise<void> {
+  const [latest] = await listHistory().catch(() => []);
+  if (!latest || store.getState().image) return;
+  const { width, height, pixels } = await pngPixels(latest.png);
+  if (store.getState().image) return; // a new image arrived while this one was read
+  store.getState().setEngine({
+    image: { parameters: latest.parameters, id: 0, width, height, pixels, seed: latest.parameters.seed, totalMs: 0 },
+  });
+}
+
 export async function refreshHistory(): Promise<void> {
   store.getState().setHistory(await listHistory().catch(() => []));
 }
@@ -315,6 +344,7 @@ async function runCanvasRequest(request: CanvasRequest, seed: number): Promise<v
           );
     store.getState().stageResult({
       image: { width: result.width, height: result.height, pixels: result.pixels },
+      parameters: { ...common, seed: result.seed, model: s.pack.name },
       seed: result.seed,
       request,
     });
@@ -368,13 +398,32 @@ export function outpaintCanvas(where: Side | 'zoom-out'): Promise<void> {
   return runCanvasRequest({ kind: 'outpaint', ...request }, seed);
 }
 
-/** The staged result again, with a new random seed. */
+/** The staged result again, with a new random seed: the result's own, shown with it; the main Seed
+ * field is the user's and stays as it is. */
 export function retryStaged(): Promise<void> {
   const { staged } = store.getState();
   if (!staged) return Promise.resolve();
-  const seed = randomSeed();
-  store.getState().setParams({ seed });
-  return runCanvasRequest(staged.request, seed);
+  return runCanvasRequest(staged.request, randomSeed());
+}
+
+/** The staged result becomes the canvas (one undo step) and goes into the history with its parameters,
+ * like every generated image. */
+export function acceptCanvasResult(): void {
+  const { staged, acceptStaged } = store.getState();
+  if (!staged) return;
+  acceptStaged();
+  const { image, parameters } = staged;
+  void saveToHistory({ parameters, id: 0, ...image, seed: staged.seed, totalMs: 0 });
+}
+
+/** Downloads the canvas as it is now, as a PNG; with the parameters of the edit that made it, where
+ * one did and the user keeps parameters in PNGs. */
+export async function downloadCanvas(): Promise<void> {
+  const { canvas, embedParameters } = store.getState();
+  if (!canvas) return;
+  const { image, parameters } = canvas.present;
+  const png = await imagePng(image, embedParameters ? (parameters ?? null) : null);
+  downloadBlob(png, `kandinsky-canvas-${image.width}x${image.height}.png`);
 }
 
 /** Restores the parameters stored in a dropped PNG; says when it has none. */

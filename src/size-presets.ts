@@ -5,11 +5,14 @@
 export interface SizePreset {
   width: number;
   height: number;
-  ratio: string; // "1:1", "4:3", …
+  /** The size's own ratio, reduced ("1:1", "5:3", "8:5"): rounding to the size step moves a target
+   * such as 16:9 off its name, and the label says what the picture really is. */
+  ratio: string;
   /** The side of the square with about the same area. */
   scale: number;
 }
 
+// The aspect ratios aimed at; each size is labelled with the ratio it ends up with.
 const RATIOS: [string, number][] = [
   ['1:1', 1],
   ['4:3', 4 / 3],
@@ -25,14 +28,20 @@ export function sizePresets(trainedSide: number, multipleOf: number, min: number
   const out: SizePreset[] = [];
   for (const factor of SCALES) {
     const scale = round(trainedSide * factor);
-    for (const [ratio, r] of RATIOS) {
+    for (const [, r] of RATIOS) {
       const width = round(scale * Math.sqrt(r));
       const height = round(scale / Math.sqrt(r));
       const key = `${width}x${height}`;
       if (width < min || height < min || width > max || height > max || seen.has(key)) continue;
       seen.add(key);
-      out.push({ width, height, ratio, scale });
+      out.push({ width, height, ratio: reducedRatio(width, height), scale });
     }
   }
   return out;
+}
+
+function reducedRatio(width: number, height: number): string {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const d = gcd(width, height);
+  return `${width / d}:${height / d}`;
 }

@@ -87,6 +87,8 @@ export async function exportVideo(frames: readonly CanvasImage[], options: Video
     }
     if (signal?.aborted) throw new VideoExportCancelledError();
     await output.finalize();
+    // A cancel that came while the file was being finished still wins: nothing is saved.
+    if (signal?.aborted) throw new VideoExportCancelledError();
   } catch (e) {
     await output.cancel().catch(() => {});
     throw e;

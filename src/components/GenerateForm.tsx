@@ -29,10 +29,14 @@ export function GenerateForm() {
   );
   const setParams = useAppStore((state) => state.setParams);
   const setSampler = useAppStore((state) => state.setSampler);
+  const setFieldProblem = useAppStore((state) => state.setFieldProblem);
+  const fieldProblem = useAppStore((state) => Object.values(state.fieldProblems)[0] ?? null);
   const pack = s.pack;
   // While one runs, Generate stays available: latest wins (the running one is cancelled first).
   const running = s.status === 'generating' || s.status === 'cancelling';
-  const canGenerate = !!pack && (s.status === 'ready' || s.status === 'error' || running);
+  const canGenerate = !!pack && (s.status === 'ready' || s.status === 'error' || running) && !fieldProblem;
+  // Why Generate is off, in the words beside the button.
+  const blocked = fieldProblem ?? (!pack ? 'Generate waits for the model to load.' : null);
   // What the selected sampler takes, as the pack says: its steps field and its guidance (with the
   // negative prompt, which only guidance uses) show only where they apply.
   const sampler = pack?.samplers.find((offered) => offered.name === s.sampler);
@@ -86,8 +90,10 @@ export function GenerateForm() {
           name="seed"
           min={0}
           max={4294967295}
+          whole
           value={s.seed}
-          onChange={(seed) => setParams({ seed: Math.trunc(seed) })}
+          onChange={(seed) => setParams({ seed })}
+          onProblem={(problem) => setFieldProblem('seed', problem)}
         />
         <button type="button" onClick={() => setParams({ seed: randomSeed() })} title="New random seed">
           Random seed
@@ -148,8 +154,10 @@ export function GenerateForm() {
               name="steps"
               min={1}
               max={sampler.maxSteps}
+              whole
               value={s.steps}
               onChange={(steps) => setParams({ steps })}
+              onProblem={(problem) => setFieldProblem('steps', problem)}
             />
           )}
           {guided && (
@@ -161,6 +169,7 @@ export function GenerateForm() {
               step={0.5}
               value={s.guidance}
               onChange={(guidance) => setParams({ guidance })}
+              onProblem={(problem) => setFieldProblem('guidance', problem)}
             />
           )}
         </div>
@@ -182,10 +191,18 @@ export function GenerateForm() {
           name="batchSize"
           min={1}
           max={8}
+          whole
           value={s.batchSize}
-          onChange={(batchSize) => setParams({ batchSize: Math.trunc(batchSize) })}
+          onChange={(batchSize) => setParams({ batchSize })}
+          onProblem={(problem) => setFieldProblem('batchSize', problem)}
         />
-        <button type="submit" className="primary" disabled={!canGenerate} title="Ctrl/Cmd+Enter">
+        <button
+          type="submit"
+          className="primary"
+          disabled={!canGenerate}
+          title="Ctrl/Cmd+Enter"
+          aria-describedby={blocked ? 'generate-blocked' : undefined}
+        >
           Generate
         </button>
         {running && (
@@ -199,6 +216,11 @@ export function GenerateForm() {
           </button>
         )}
       </div>
+      {blocked && (
+        <p id="generate-blocked" className="generate-blocked" data-testid="generate-blocked">
+          {blocked}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,6 +1,6 @@
 // The gallery: every finished image (kept in IndexedDB across visits), newest first, with open,
 // download, copy, delete, reuse parameters and use as canvas.
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { refreshHistory } from '../engine-actions';
 import { deleteFromHistory, type HistoryEntry } from '../history/history-store';
 import { downloadBlob, pngPixels, withParameters } from '../png/png-file';
@@ -10,6 +10,31 @@ function Thumbnail({ entry }: { entry: HistoryEntry }) {
   const url = useMemo(() => URL.createObjectURL(entry.png), [entry.png]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   return <img src={url} width={64} height={64} alt={entry.parameters.prompt} className="thumbnail" />;
+}
+
+/** Copy, which says how it went: "Copied", or why not (a browser without image clipboard, a denied
+ * permission), for a few seconds. */
+function CopyButton({ copy }: { copy: () => Promise<void> }) {
+  const [outcome, setOutcome] = useState<string | null>(null);
+  useEffect(() => {
+    if (!outcome) return;
+    const timer = setTimeout(() => setOutcome(null), 2500);
+    return () => clearTimeout(timer);
+  }, [outcome]);
+  return (
+    <button
+      type="button"
+      aria-live="polite"
+      onClick={() =>
+        void copy().then(
+          () => setOutcome('Copied'),
+          (e: Error) => setOutcome(`Not copied: ${e.message || 'the browser refused'}`),
+        )
+      }
+    >
+      {outcome ?? 'Copy'}
+    </button>
+  );
 }
 
 export function HistoryPanel() {
@@ -81,9 +106,7 @@ export function HistoryPanel() {
               >
                 Download
               </button>
-              <button type="button" onClick={() => void copy(entry).catch(() => {})}>
-                Copy
-              </button>
+              <CopyButton copy={() => copy(entry)} />
               <button type="button" onClick={() => reuse(entry)}>
                 Reuse
               </button>

@@ -12,6 +12,7 @@ export function ImageOutput() {
   const embedParameters = useAppStore((s) => s.embedParameters);
   const batch = useAppStore((s) => s.batch);
   const setEngine = useAppStore((s) => s.setEngine);
+  const running = useAppStore((s) => s.status === 'generating' || s.status === 'cancelling');
   const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => drawPixels(canvas.current, image), [image]);
@@ -20,7 +21,7 @@ export function ImageOutput() {
     return (
       <div className="output empty">
         <GenerationProgress />
-        Your image appears here.
+        {!running && 'Your image appears here.'}
       </div>
     );
   return (
@@ -34,7 +35,8 @@ export function ImageOutput() {
         aria-label={`Generated image, seed ${image.seed}`}
       />
       <figcaption>
-        Seed {image.seed} · {image.width} × {image.height} · {(image.totalMs / 1000).toFixed(1)} s{' '}
+        Seed {image.seed} · {image.width} × {image.height}
+        {image.totalMs > 0 && ` · ${(image.totalMs / 1000).toFixed(1)} s`}{' '}
         <button
           type="button"
           onClick={() =>

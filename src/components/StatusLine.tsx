@@ -33,6 +33,7 @@ export function StatusLine() {
   const pack = useAppStore((s) => s.pack);
   const plan = useAppStore((s) => s.plan);
   const progress = useAppStore((s) => s.progress);
+  const active = status === 'loading' || status === 'generating' || status === 'cancelling';
   return (
     <p className="status" role="status" data-status={status}>
       {plan && !pack && status !== 'ready' ? (
@@ -47,10 +48,15 @@ export function StatusLine() {
           </span>
           <OfflineBadge />
         </>
-      ) : (
+      ) : status === 'starting' ? (
         <span>Starting the engine…</span>
+      ) : status === 'loading' ? (
+        <span>Loading the model…</span>
+      ) : (
+        <span>No model is loaded</span>
       )}
-      {progress && <span className="progress"> · {describe(progress)}</span>}
+      {/* Only while something runs: a download that stopped or failed says so elsewhere. */}
+      {progress && active && <span className="progress"> · {describe(progress)}</span>}
     </p>
   );
 }

@@ -12,6 +12,8 @@ export function StoragePanel() {
   const status = useAppStore((s) => s.status);
   const [packs, setPacks] = useState<StoredPack[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  /** The pack in use waiting for "Delete and unload": deleting it takes the model away. */
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   const refresh = useCallback(() => {
     listStoredPacks()
@@ -51,14 +53,36 @@ export function StoragePanel() {
                 Use
               </button>
             )}{' '}
-            <button
-              type="button"
-              aria-label={`Delete ${p.title}`}
-              disabled={p.id === pack?.id && (status === 'generating' || status === 'cancelling')}
-              onClick={() => void deleteStoredPack(p.id).then(refresh, (e: Error) => setProblem(e.message))}
-            >
-              Delete
-            </button>
+            {confirming === p.id ? (
+              <span role="group" aria-label={`Delete ${p.title}?`} className="confirm">
+                {p.title} is the model in use: deleting it unloads it now, and it downloads again next time.{' '}
+                <button
+                  type="button"
+                  onClick={() => {
+                    setConfirming(null);
+                    void deleteStoredPack(p.id).then(refresh, (e: Error) => setProblem(e.message));
+                  }}
+                >
+                  Delete and unload
+                </button>{' '}
+                <button type="button" onClick={() => setConfirming(null)}>
+                  Keep
+                </button>
+              </span>
+            ) : (
+              <button
+                type="button"
+                aria-label={`Delete ${p.title}`}
+                disabled={p.id === pack?.id && (status === 'generating' || status === 'cancelling')}
+                onClick={() =>
+                  p.id === pack?.id
+                    ? setConfirming(p.id)
+                    : void deleteStoredPack(p.id).then(refresh, (e: Error) => setProblem(e.message))
+                }
+              >
+                Delete
+              </button>
+            )}
           </li>
         ))}
       </ul>

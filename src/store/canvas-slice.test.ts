@@ -17,15 +17,28 @@ describe('canvas slice', () => {
     expect(s().canvas!.present.ops).toEqual([dot]);
 
     const result = blankImage(16, 16, 0);
+    const parameters = {
+      prompt: 'red apple',
+      negativePrompt: '',
+      seed: 1,
+      steps: 4,
+      guidance: 0,
+      sampler: 'flash' as const,
+      width: 16,
+      height: 16,
+      model: 'kandinsky3-nano',
+    };
     s().stageResult({
       image: result,
+      parameters,
       seed: 1,
       request: { kind: 'inpaint', image: start, mask: new Uint8Array(256), feather: 0 },
     });
     s().undoCanvas(); // ignored while a result is staged
     expect(s().canvas!.present.ops).toEqual([dot]);
     s().acceptStaged();
-    expect(s().canvas!.present).toEqual({ image: result, ops: [] });
+    // The accepted image keeps the parameters that made it, for the canvas's PNG.
+    expect(s().canvas!.present).toEqual({ image: result, ops: [], parameters });
     s().undoCanvas();
     expect(s().canvas!.present).toEqual({ image: start, ops: [dot] });
     s().redoCanvas();

@@ -4,10 +4,13 @@ import type { StateCreator } from 'zustand';
 import type { CanvasImage, OutpaintRequest } from '../canvas/canvas-image';
 import { commit, redo, startHistory, undo, type History } from '../canvas/canvas-history';
 import type { MaskOp } from '../canvas/mask-ops';
+import type { GenerationParameters } from '../png/generation-parameters';
 
 export interface CanvasDoc {
   image: CanvasImage;
   ops: MaskOp[];
+  /** What made the image, when an accepted edit did: written into the canvas's downloaded PNG. */
+  parameters?: GenerationParameters;
 }
 
 /** What produced a staged result, to try it again with another seed. */
@@ -18,6 +21,8 @@ export type CanvasRequest =
 
 export interface StagedResult {
   image: CanvasImage;
+  /** The request's parameters, as the history and the PNG keep them. */
+  parameters: GenerationParameters;
   seed: number;
   request: CanvasRequest;
 }
@@ -91,7 +96,7 @@ export const createCanvasSlice: StateCreator<CanvasSlice, [], [], CanvasSlice> =
   acceptStaged: () => {
     const { canvas, staged } = get();
     if (!canvas || !staged) return;
-    set({ canvas: commit(canvas, { image: staged.image, ops: [] }), staged: null });
+    set({ canvas: commit(canvas, { image: staged.image, ops: [], parameters: staged.parameters }), staged: null });
   },
   discardStaged: () => set({ staged: null }),
 });

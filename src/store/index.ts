@@ -1,13 +1,14 @@
 // One zustand store made of slices: the engine's state, the generation parameters, the canvas, the
 // gallery, edge guidance, image fusion and animation.
-import { create } from 'zustand';
+import { create, type StoreApi } from 'zustand';
+import { persist } from 'zustand/middleware';
 import { createCanvasSlice, type CanvasSlice } from './canvas-slice';
 import { createAnimationSlice, type AnimationSlice } from './animation-slice';
 import { createEdgeSlice, type EdgeSlice } from './edge-slice';
 import { createEngineSlice, type EngineSlice } from './engine-slice';
 import { createFusionSlice, type FusionSlice } from './fusion-slice';
 import { createHistorySlice, type HistorySlice } from './history-slice';
-import { createParamsSlice, type ParamsSlice } from './params-slice';
+import { createParamsSlice, rememberedSettings, type ParamsSlice } from './params-slice';
 
 export type AppState = EngineSlice &
   ParamsSlice &
@@ -17,12 +18,24 @@ export type AppState = EngineSlice &
   FusionSlice &
   AnimationSlice;
 
-export const useAppStore = create<AppState>()((...a) => ({
-  ...createEngineSlice(...a),
-  ...createParamsSlice(...a),
-  ...createCanvasSlice(...a),
-  ...createHistorySlice(...a),
-  ...createEdgeSlice(...a),
-  ...createFusionSlice(...a),
-  ...createAnimationSlice(...a),
-}));
+type Remembered = ReturnType<typeof rememberedSettings>;
+
+export const useAppStore = create<AppState>()(
+  // The prompt and settings survive a reload (localStorage); everything else starts afresh.
+  persist<AppState, [], [], Remembered>(
+    (set, get, api) => {
+      // The slices see the store without the persist layer: it only adds hydration to the API.
+      const a = [set, get, api as StoreApi<AppState>] as const;
+      return {
+        ...createEngineSlice(...a),
+        ...createParamsSlice(...a),
+        ...createCanvasSlice(...a),
+        ...createHistorySlice(...a),
+        ...createEdgeSlice(...a),
+        ...createFusionSlice(...a),
+        ...createAnimationSlice(...a),
+      };
+    },
+    { name: 'kandinsky-web:settings', version: 1, partialize: rememberedSettings },
+  ),
+);

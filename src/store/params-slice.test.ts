@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedPack, SamplerInfo } from '../../shared/engine-api';
 import { useAppStore } from './index';
-import { samplerDefaults } from './params-slice';
+import { rememberedSettings, samplerDefaults } from './params-slice';
 
 const samplers: SamplerInfo[] = [
   { name: 'flash', fixedSteps: 4, defaultSteps: 4, maxSteps: 4, guidance: false, defaultGuidance: 0 },
@@ -10,6 +10,7 @@ const samplers: SamplerInfo[] = [
   { name: 'ancestral', fixedSteps: null, defaultSteps: 50, maxSteps: 1000, guidance: true, defaultGuidance: 3 },
 ];
 const pack = {
+  name: 'test-pack',
   defaults: { unet: 'unet_flash', sampler: 'flash', steps: 4, guidance: 0, width: 64, height: 48 },
   resolution: { multipleOf: 16, min: 16, max: 256 },
   samplers,
@@ -37,6 +38,7 @@ describe('sampler defaults', () => {
   it("a loaded pack brings its default sampler, that sampler's steps and guidance, and its size", () => {
     const basePack = {
       ...pack,
+      name: 'base-pack',
       defaults: { ...pack.defaults, sampler: 'ddpm' },
       samplers: samplers.map((info) => (info.name === 'ddpm' ? { ...info, defaultGuidance: 4 } : info)),
     } as LoadedPack;
@@ -46,8 +48,22 @@ describe('sampler defaults', () => {
   });
 
   it("falls back to the pack's first sampler when its default is not offered", () => {
-    const noFlash = { ...pack, samplers: samplers.slice(2) } as LoadedPack;
+    const noFlash = { ...pack, name: 'no-flash-pack', samplers: samplers.slice(2) } as LoadedPack;
     useAppStore.getState().applyPackDefaults(noFlash);
     expect(useAppStore.getState()).toMatchObject({ sampler: 'ddpm', steps: 25, guidance: 3 });
+  });
+
+  it('keeps the settings chosen for the same pack across loads, and drops those another pack cannot run', () => {
+    const s = () => useAppStore.getState();
+    s().applyPackDefaults(pack);
+    s().setSampler('ancestral');
+    s().setParams({ steps: 30, width: 96, height: 64, prompt: 'green frog' });
+    s().applyPackDefaults(pack); // the same pack again (a reload)
+    expect(s()).toMatchObject({ sampler: 'ancestral', steps: 30, width: 96, height: 64, prompt: 'green frog' });
+    // Remembered in localStorage's shape: the prompt and the settings, with the pack they were for.
+    expect(rememberedSettings(s())).toMatchObject({ sampler: 'ancestral', steps: 30, settingsPack: 'test-pack' });
+    // Another pack brings its own defaults; the prompt stays.
+    s().applyPackDefaults({ ...pack, name: 'other-pack' } as LoadedPack);
+    expect(s()).toMatchObject({ sampler: 'flash', steps: 4, width: 64, height: 48, prompt: 'green frog' });
   });
 });

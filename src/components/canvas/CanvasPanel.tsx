@@ -1,10 +1,10 @@
 // The canvas editor: start from the generated image, an uploaded one (picker, drop or paste) or a
 // blank canvas; brush a mask; inpaint or outpaint; stage, accept, undo.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { blankImage } from '../../canvas/canvas-image';
 import { loadImageFile } from '../../canvas/load-image';
 import { maskedPixelCount, rasterizeMask } from '../../canvas/mask-ops';
-import { canvasSizeRules } from '../../engine-actions';
+import { canvasSizeRules, downloadCanvas } from '../../engine-actions';
 import { useAppStore } from '../../store';
 import { CanvasToolbar } from './CanvasToolbar';
 import { CanvasView } from './CanvasView';
@@ -19,6 +19,12 @@ export function CanvasPanel() {
   const openCanvas = useAppStore((state) => state.openCanvas);
   const closeCanvas = useAppStore((state) => state.closeCanvas);
   const [problem, setProblem] = useState<string | null>(null);
+  // A canvas that opens (from "Edit on canvas" far up the page, say) is brought into view, tools and all.
+  const section = useRef<HTMLElement>(null);
+  const isOpen = doc !== undefined;
+  useEffect(() => {
+    if (isOpen) section.current?.scrollIntoView({ block: 'start', behavior: 'instant' });
+  }, [isOpen]);
   const maskedPixels = useMemo(
     () => (doc ? maskedPixelCount(rasterizeMask(doc.ops, doc.image.width, doc.image.height)) : 0),
     [doc],
@@ -78,6 +84,7 @@ export function CanvasPanel() {
   const rules = canvasSizeRules(pack);
   return (
     <section
+      ref={section}
       className="canvas-panel"
       aria-label="Canvas"
       onDragOver={(e) => {
@@ -116,9 +123,14 @@ export function CanvasPanel() {
         </label>
         {!doc && <span className="hint">or paste or drop an image, or press “Edit on canvas” under a result</span>}
         {doc && (
-          <button type="button" onClick={closeCanvas}>
-            Close canvas
-          </button>
+          <>
+            <button type="button" onClick={() => void downloadCanvas()}>
+              Download canvas
+            </button>
+            <button type="button" onClick={closeCanvas}>
+              Close canvas
+            </button>
+          </>
         )}
       </div>
       {doc && (

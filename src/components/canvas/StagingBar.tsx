@@ -1,12 +1,11 @@
 // A result waits here before it replaces the canvas: accept it (one undo step), discard it, or try
 // the same request again with a new seed.
-import { retryStaged } from '../../engine-actions';
+import { acceptCanvasResult, retryStaged } from '../../engine-actions';
 import { useAppStore } from '../../store';
 
 export function StagingBar() {
   const staged = useAppStore((s) => s.staged);
   const status = useAppStore((s) => s.status);
-  const acceptStaged = useAppStore((s) => s.acceptStaged);
   const discardStaged = useAppStore((s) => s.discardStaged);
   if (!staged) return null;
   const busy = status === 'generating' || status === 'cancelling';
@@ -15,7 +14,7 @@ export function StagingBar() {
       <span>
         Result (seed {staged.seed}, {staged.image.width}×{staged.image.height})
       </span>
-      <button type="button" className="primary" disabled={busy} onClick={acceptStaged}>
+      <button type="button" className="primary" disabled={busy} onClick={acceptCanvasResult}>
         Accept
       </button>
       <button type="button" disabled={busy} onClick={discardStaged}>

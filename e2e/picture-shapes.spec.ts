@@ -1,0 +1,21 @@
+// Pictures at their true shape: a 128×80 result is shown 8:5 (not square) and labelled so, and its
+// history thumbnail fits its box without being stretched.
+import { expect, test } from '@playwright/test';
+import { ready } from './page-helpers';
+
+test('a non-square picture keeps its aspect ratio in the output and the history', async ({ page }) => {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  const size = page.getByRole('combobox', { name: 'Size' });
+  await expect(size.locator('option[value="128x80"]')).toHaveText(/8:5/);
+  await size.selectOption('128x80');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const output = page.getByTestId('output');
+  await expect(output).toHaveAttribute('width', '128', { timeout: 120_000 });
+  const box = (await output.boundingBox())!;
+  expect(box.width / box.height).toBeCloseTo(128 / 80, 1);
+
+  const thumbnail = page.getByTestId('history-entry').locator('img.thumbnail');
+  await expect(thumbnail).toHaveJSProperty('naturalWidth', 128);
+  expect(await thumbnail.evaluate((img) => getComputedStyle(img).objectFit)).toBe('contain');
+});
