@@ -55,8 +55,15 @@ test('a graph that fails to load names its file, and nothing else breaks', async
   await page.goto('/?ep=wasm&pack=/models/broken/manifest.json');
   const error = page.getByRole('alert');
   await expect(error).toHaveAttribute('data-error', 'GraphLoadError', { timeout: 120_000 });
-  await expect(error).toContainText('The model graph unet_flash.int8w.onnx could not be loaded on CPU (wasm)');
-  await expect(error).toContainText('re-export it, or pick another pack');
+  await expect(error).toContainText('A part of this model (unet_flash.int8w.onnx) could not be loaded on CPU (wasm)');
+  await expect(error).toContainText('pick another pack, or get a fresh copy of this one');
+  // ORT's own words and the maker's remedy are under Details, not in the message.
+  const details = error.locator('details');
+  await expect(details).not.toHaveAttribute('open');
+  await details.locator('summary').click();
+  await expect(details).toContainText('reason');
+  await expect(details).toContainText('remedy for makers');
+  await expect(details).toContainText('model/run-python -m model.export');
 });
 
 test('a pack too large for this device is refused before anything downloads, naming the file', async ({ page }) => {
@@ -96,7 +103,7 @@ test('a manifest that answers 404 on another origin, or is not a manifest, is na
   await page.goto('/?pack=http://127.0.0.1:4174/plain/nope/manifest.json');
   await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'PackLoadError');
   await expect(page.getByRole('alert')).toContainText('answered 404');
-  // The tokenizer is JSON but not a manifest: the schema problems are listed.
+  // The tokenizer is JSON but not a manifest: the schema problems are listed under Details.
   await page.goto('/?pack=http://127.0.0.1:4174/plain/kandinsky3-nano/tokenizer.json');
   await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'InvalidManifestError');
   await expect(page.getByRole('alert')).toContainText("must have required property 'schemaVersion'");

@@ -29,17 +29,19 @@ export class PackLoadError extends Error {
 }
 
 /** ORT could not build or run a graph: names the file, since the bytes matched their SHA-256 and the
- * fault is in the graph itself (damaged export, or an operator this runtime lacks). */
+ * fault is in the graph itself (damaged export, or an operator this runtime lacks). The message is for
+ * users; ORT's own words are the `reason` field, shown under Details. */
 export class GraphLoadError extends Error {
   override readonly name = 'GraphLoadError';
+  readonly remedyForMakers = 'Re-export the pack with model/run-python -m model.export.';
   constructor(
     readonly file: string,
     readonly backend: string,
     readonly reason: string,
   ) {
     super(
-      `The model graph ${file} could not be loaded on ${backend}: ${reason}. The pack may be damaged or need a newer ` +
-        'version of the app: re-export it, or pick another pack.',
+      `A part of this model (${file}) could not be loaded on ${backend}. The pack may be damaged, or made for ` +
+        'a newer version of the app: pick another pack, or get a fresh copy of this one.',
     );
   }
 }
@@ -120,13 +122,15 @@ export class GenerationCancelledError extends Error {
   }
 }
 
-/** A manifest that does not describe a loadable pack. `problems` lists each defect with its path. */
+/** A manifest that does not describe a loadable pack. The message is for users; `problems` lists each
+ * defect with its path, for the pack's maker, under Details. */
 export class InvalidManifestError extends Error {
   override readonly name = 'InvalidManifestError';
+  readonly remedyForMakers = 'Re-export the pack with model/run-python -m model.export.';
   constructor(readonly problems: string[]) {
     super(
-      `This model pack's manifest.json is invalid, so the pack cannot be loaded:\n  - ${problems.join('\n  - ')}\n` +
-        'Re-export the pack with `model/run-python -m model.export`, or choose another pack.',
+      `This model pack's description (manifest.json) is not one this app can read, so the pack cannot be ` +
+        `loaded (${problems.length} problem${problems.length === 1 ? '' : 's'}). Pick another pack, or ask its maker for a fresh export.`,
     );
   }
 }

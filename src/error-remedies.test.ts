@@ -43,6 +43,6 @@ describe('errors as the page shows them', () => {
     expect(appError(new ImageLoadError('not an image'))).toEqual({ name: 'ImageLoadError', message: 'not an image' });
     const unexpected = appError(new RangeError('bad length'));
     expect(unexpected).toMatchObject({ name: 'UnexpectedError', message: 'bad length', originalName: 'RangeError' });
-    expect(errorDetails(unexpected).map(([label]) => label)).toEqual(['error', 'originalName', 'detail']);
+    expect(errorDetails(unexpected).map(([label]) => label)).toEqual(['error', 'original name', 'detail']);
   });
 });

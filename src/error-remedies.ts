@@ -24,7 +24,9 @@ export function errorDetails(error: AppError): [string, string][] {
   const lines: [string, string][] = [['error', error.name]];
   for (const [key, value] of Object.entries(error)) {
     if (key === 'name' || key === 'message' || value === undefined) continue;
-    lines.push([key, Array.isArray(value) ? value.join('\n') : String(value)]);
+    // Field names as words: originalName → "original name".
+    const label = key.replace(/([A-Z])/g, ' $1').toLowerCase();
+    lines.push([label, Array.isArray(value) ? value.join('\n') : String(value)]);
   }
   return lines.length > 1 ? lines : [];
 }

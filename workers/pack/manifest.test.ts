@@ -153,7 +153,10 @@ describe('pack manifest', () => {
       throw new Error('expected InvalidManifestError');
     })();
     expect(error.problems.length).toBeGreaterThanOrEqual(2);
-    expect(error.message).toContain('Re-export the pack');
+    // Plain words for users; the command is for the pack's maker, with the problems, under Details.
+    expect(error.message).toContain('Pick another pack, or ask its maker for a fresh export.');
+    expect(error.message).not.toContain('model/run-python');
+    expect(error.remedyForMakers).toContain('model/run-python -m model.export');
   });
 
   it('cuts files into chunks, the last one shorter and an empty file into one empty chunk', () => {

@@ -150,7 +150,10 @@ describe('fetchManifest', () => {
 
   it('refuses a body that is not JSON', async () => {
     serve('not json {', { headers: { 'content-type': 'application/json' } });
-    await expect(fetchManifest('http://x/p/manifest.json')).rejects.toThrow(/is not JSON/);
+    await expect(fetchManifest('http://x/p/manifest.json')).rejects.toMatchObject({
+      name: 'InvalidManifestError',
+      problems: ['http://x/p/manifest.json is not JSON'],
+    });
   });
 
   it('uses the stored copy of a pack whose server cannot be reached, and only then', async () => {
