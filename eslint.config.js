@@ -3,6 +3,20 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+// What the UI thread never imports, tests included: the runtime (only the worker loads
+// onnxruntime-web) and the engine's own code.
+const uiImportBans = [
+  {
+    group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'],
+    message: 'Only workers/ may import ONNX Runtime.',
+  },
+  {
+    group: ['**/workers/**'],
+    message:
+      'The UI talks to the engine through src/engine-client.ts and shared/engine-api.ts; code both sides use lives in shared/.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report'] },
   js.configs.recommended,
@@ -12,20 +26,20 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      // The UI thread never loads the runtime: only the worker imports onnxruntime-web.
+      'no-restricted-imports': ['error', { patterns: uiImportBans }],
+    },
+  },
+  {
+    // The UI's production code never imports test support (its tests may).
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              group: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'],
-              message: 'Only workers/ may import ONNX Runtime.',
-            },
-            {
-              group: ['**/workers/**', '**/test-support/**'],
-              message:
-                'The UI talks to the engine through src/engine-client.ts and shared/engine-api.ts; code both sides use lives in shared/.',
-            },
+            ...uiImportBans,
+            { group: ['**/test-support/**'], message: 'Test support is for tests and benchmarks only.' },
           ],
         },
       ],

@@ -1,19 +1,10 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
+import { flashParameters } from '../../test-support/generation-parameters';
 import { addToHistory, deleteFromHistory, listHistory } from './history-store';
 
-const parameters = {
-  prompt: 'red apple',
-  negativePrompt: '',
-  seed: 1,
-  steps: 4,
-  guidance: 0,
-  sampler: 'flash' as const,
-  width: 64,
-  height: 64,
-  model: 'kandinsky3-nano',
-};
+const parameters = flashParameters(64, 64);
 
 describe('history store', () => {
   it('keeps entries newest first, with their PNG and parameters, and deletes one', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blankImage } from '../canvas/canvas-image';
 import type { MaskOp } from '../canvas/mask-ops';
+import { flashParameters } from '../../test-support/generation-parameters';
 import { useAppStore } from './index';
 
 const dot: MaskOp = { kind: 'stroke', mode: 'paint', size: 4, points: [{ x: 8, y: 8, pressure: 1 }] };
@@ -17,17 +18,7 @@ describe('canvas slice', () => {
     expect(s().canvas!.present.ops).toEqual([dot]);
 
     const result = blankImage(16, 16, 0);
-    const parameters = {
-      prompt: 'red apple',
-      negativePrompt: '',
-      seed: 1,
-      steps: 4,
-      guidance: 0,
-      sampler: 'flash' as const,
-      width: 16,
-      height: 16,
-      model: 'kandinsky3-nano',
-    };
+    const parameters = flashParameters(16, 16);
     s().stageResult({
       image: result,
       parameters,

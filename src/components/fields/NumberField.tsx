@@ -1,26 +1,20 @@
 import { useEffect, useId, useState } from 'react';
 import { numberProblem } from './number-problem';
+import type { NumericFieldProps } from './numeric-field-props';
 
 // A labelled number input that keeps what was typed. The label wraps the input, so its text is the
 // input's accessible name (getByLabel / getByRole('spinbutton', { name }) find it by that text). A
 // value inside [min, max] (a whole number where `whole`) is passed on; anything else stays in the box
 // as typed, is named beside it, and is reported through `onProblem`, so the form can say why it will
 // not generate: nothing is clamped, rounded or replaced behind the user's back.
-export function NumberField(props: {
-  label: string;
-  name: string;
-  value: number;
-  min: number;
-  max: number;
-  step?: number;
-  /** Only whole numbers are valid (seeds, steps, counts). */
-  whole?: boolean;
-  /** A tooltip on the field. */
-  title?: string;
-  onChange: (value: number) => void;
-  /** Called with the field's problem when it has one, and with null once it is fixed. */
-  onProblem?: (problem: string | null) => void;
-}) {
+export function NumberField(
+  props: NumericFieldProps & {
+    /** Only whole numbers are valid (seeds, steps, counts). */
+    whole?: boolean;
+    /** Called with the field's problem when it has one, and with null once it is fixed. */
+    onProblem?: (problem: string | null) => void;
+  },
+) {
   const { label, name, value, min, max, step = 1, whole = false, title, onChange, onProblem } = props;
   const [text, setText] = useState(String(value));
   const problem = numberProblem(label, text, min, max, whole);

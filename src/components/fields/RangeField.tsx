@@ -1,18 +1,13 @@
+import type { NumericFieldProps } from './numeric-field-props';
+
 // A labelled slider that shows its value after the label ("Weight 1.00"). The label wraps the input,
 // so label and value together are the slider's accessible name (getByLabel(/^Weight/) finds it).
-export function RangeField(props: {
-  label: string;
-  name: string;
-  value: number;
-  min: number;
-  max: number;
-  step?: number;
-  /** How the value is written next to the label. */
-  format?: (value: number) => string;
-  /** A tooltip on the field. */
-  title?: string;
-  onChange: (value: number) => void;
-}) {
+export function RangeField(
+  props: NumericFieldProps & {
+    /** How the value is written next to the label. */
+    format?: (value: number) => string;
+  },
+) {
   const { label, name, value, min, max, step = 1, format = String, title, onChange } = props;
   return (
     <label title={title}>
