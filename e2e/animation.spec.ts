@@ -16,12 +16,14 @@ test('zoom in: frames made with Flash, watched in the player, exported to WebM a
 }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
-  const panel = page.getByRole('region', { name: 'Animation' });
+  await page.getByRole('tab', { name: 'Animate' }).click();
+  const panel = page.getByRole('region', { name: 'Animation', exact: true });
+  const player = page.getByRole('region', { name: 'Animation player' });
   await panel.getByLabel('Motion').selectOption('zoom-in');
   await panel.getByLabel('Frames', { exact: true }).fill('9');
   await panel.getByLabel('Cadence').fill('2');
   await panel.getByRole('button', { name: 'Animate' }).click();
-  await expect(panel.getByTestId('animation-player')).toHaveAttribute('data-frames', '9', { timeout: 120_000 });
+  await expect(player.getByTestId('animation-player')).toHaveAttribute('data-frames', '9', { timeout: 120_000 });
   await ready(page);
 
   // Consecutive frames are close (coherent), the clip as a whole moves.
@@ -32,17 +34,17 @@ test('zoom in: frames made with Flash, watched in the player, exported to WebM a
   expect(meanAbsDiff(first, second)).toBeLessThan(meanAbsDiff(first, last));
 
   // Play advances the frames by itself.
-  await panel.getByRole('button', { name: 'Play' }).click();
-  await expect(panel.getByTestId('animation-player')).not.toHaveAttribute('data-frame', '8');
-  await panel.getByRole('button', { name: 'Pause' }).click();
+  await player.getByRole('button', { name: 'Play' }).click();
+  await expect(player.getByTestId('animation-player')).not.toHaveAttribute('data-frame', '8');
+  await player.getByRole('button', { name: 'Pause' }).click();
 
   for (const [format, magic] of [
     ['webm', [0x1a, 0x45, 0xdf, 0xa3]], // EBML header
     ['mp4', [0x66, 0x74, 0x79, 0x70]], // "ftyp" at byte 4
   ] as const) {
-    await panel.getByLabel('Video').selectOption(format);
+    await player.getByLabel('Video').selectOption(format);
     const download = page.waitForEvent('download');
-    await panel.getByRole('button', { name: 'Export video' }).click();
+    await player.getByRole('button', { name: 'Export video' }).click();
     const file = await download;
     expect(file.suggestedFilename()).toBe(`kandinsky-42.${format}`);
     const bytes = readFileSync((await file.path())!);
@@ -55,28 +57,30 @@ test('zoom in: frames made with Flash, watched in the player, exported to WebM a
   await panel.getByLabel('Frames', { exact: true }).fill('60');
   await panel.getByLabel('Cadence').fill('8');
   await panel.getByRole('button', { name: 'Animate' }).click();
-  await expect(panel.getByTestId('animation-player')).toHaveAttribute('data-frames', '60', { timeout: 120_000 });
+  await expect(player.getByTestId('animation-player')).toHaveAttribute('data-frames', '60', { timeout: 120_000 });
   await ready(page);
-  await panel.getByLabel('Scale').selectOption('8');
+  await player.getByLabel('Scale').selectOption('8');
   let downloaded = false;
   page.on('download', () => (downloaded = true));
-  await panel.getByRole('button', { name: 'Export video' }).click();
-  await expect(panel.getByTestId('export-progress')).toBeVisible();
-  await panel.getByRole('button', { name: 'Cancel export' }).click();
-  await expect(panel.getByTestId('export-progress')).toHaveCount(0);
-  await expect(panel.getByRole('button', { name: 'Export video' })).toBeEnabled();
+  await player.getByRole('button', { name: 'Export video' }).click();
+  await expect(player.getByTestId('export-progress')).toBeVisible();
+  await player.getByRole('button', { name: 'Cancel export' }).click();
+  await expect(player.getByTestId('export-progress')).toHaveCount(0);
+  await expect(player.getByRole('button', { name: 'Export video' })).toBeEnabled();
   expect(downloaded).toBe(false);
 });
 
 test('infinite zoom: outpainted keyframes, each holding the one before in its centre', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
-  const panel = page.getByRole('region', { name: 'Animation' });
+  await page.getByRole('tab', { name: 'Animate' }).click();
+  const panel = page.getByRole('region', { name: 'Animation', exact: true });
+  const player = page.getByRole('region', { name: 'Animation player' });
   await panel.getByLabel('Motion').selectOption('infinite-zoom');
   await panel.getByLabel('Keyframes').fill('2');
   await panel.getByLabel('Frames per keyframe').fill('4');
   await panel.getByRole('button', { name: 'Animate' }).click();
-  await expect(panel.getByTestId('animation-player')).toHaveAttribute('data-frames', '9', { timeout: 180_000 });
+  await expect(player.getByTestId('animation-player')).toHaveAttribute('data-frames', '9', { timeout: 180_000 });
   await ready(page);
   const first = await showFrame(page, 0);
   const middle = await showFrame(page, 4); // the first outpainted keyframe, whole

@@ -3,7 +3,7 @@
 // its next image.
 import { expect, test } from '@playwright/test';
 import { withCpuLoad } from './cpu-load';
-import { ready } from './page-helpers';
+import { moreOptions, ready } from './page-helpers';
 
 // The hard restart (src/engine-actions.ts HARD_CANCEL_MS) comes after 8 s; a soft cancel must land well
 // before it, even with every core busy.
@@ -12,6 +12,7 @@ const SOFT_CANCEL_MS = 5_000;
 test('Esc stops a 200-step base run within a step, under load, without restarting the engine', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   await page.getByLabel('Sampler').selectOption('ddpm');
   await page.getByRole('spinbutton', { name: 'Steps' }).fill('200');
   await withCpuLoad(async () => {
@@ -34,6 +35,7 @@ test('Esc stops a 200-step base run within a step, under load, without restartin
 test('cancel during a batch of 8 stops it before its next image, under load', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   // Base images of 25 steps (about a second each under load), so the test sees the first one arrive
   // before the batch is over (eight Flash images take about as long as the test's polling).
   await page.getByLabel('Sampler').selectOption('ddpm');

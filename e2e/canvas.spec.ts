@@ -189,7 +189,7 @@ test('a pasted picture and a dropped one open as canvases', async ({ page }) => 
       if (kind === 'paste') window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
       else
         document
-          .querySelector('[aria-label=Canvas]')!
+          .querySelector('[aria-label=Picture]')!
           .dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
     }, how);
   const image = page.getByTestId('canvas-image');

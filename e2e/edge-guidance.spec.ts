@@ -1,7 +1,7 @@
 // Edge guidance (ControlNet) on the real engine with the bundled nano pack: a drawing and a picture's
 // edges each steer the image, the hint shown is the one used, and a missing hint is refused by name.
 import { expect, test } from '@playwright/test';
-import { generated, meanAbsDiff, ready } from './page-helpers';
+import { generated, meanAbsDiff, moreOptions, ready } from './page-helpers';
 import { sobelEdges } from '../shared/edge-map';
 
 /** Pearson r between the edge maps of two 64×64 RGBA images. */
@@ -26,6 +26,7 @@ test('a drawing steers the image; the drawing pad shows the hint; missing hints 
 }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   const plain = await generated(page);
 
   await page.getByLabel('Follow edges (ControlNet)').check();
@@ -67,6 +68,7 @@ test('a drawing steers the image; the drawing pad shows the hint; missing hints 
 test("a picture's edges: the current image's edge map steers a new prompt towards its layout", async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   const first = await generated(page); // red apple, 3d style
   await page.getByLabel('Follow edges (ControlNet)').check();
   await page.getByLabel('Edges of a picture').check();

@@ -1,6 +1,7 @@
 // Real engine, real pack, real Chromium: type a prompt, get an image computed in the page's worker.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { closeSettings, openSettings } from './page-helpers';
 
 const ORIGIN = 'http://127.0.0.1:4173';
 const RANDOM_PACK = '/models/kandinsky3-tiny-random/manifest.json';
@@ -79,11 +80,14 @@ test('wasm, bundled nano pack: a prompt gives the stored reference image; seeds 
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   await expect(page.getByRole('status')).toContainText('Kandinsky 3 nano');
   // The default is the quantized Flash model: 4 steps, no guidance, 64 px.
-  await expect(page.getByRole('combobox', { name: 'Sampler' })).toHaveValue('flash');
+  await expect(page.locator('select[name=sampler]')).toHaveValue('flash'); // folded under More options
   // Attribution for the image sets the weights were trained on (Twemoji is CC-BY-4.0).
-  const credits = page.getByRole('region', { name: 'Model credits' });
+  // Always in sight in one line, and in full under Settings.
+  await expect(page.locator('.credit-line')).toContainText('Twemoji (@iconify-json/twemoji) (CC-BY-4.0)');
+  const credits = (await openSettings(page)).getByRole('region', { name: 'Model credits' });
   await expect(credits).toContainText('Twemoji');
   await expect(credits).toContainText('CC-BY-4.0');
+  await closeSettings(page);
 
   const prompt = 'grinning face, noto style';
   await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt);

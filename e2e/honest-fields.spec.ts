@@ -1,11 +1,12 @@
 // Number fields keep what was typed: a value out of range is named beside its field, Generate says why
 // it is off, and Ctrl/Cmd+Enter names the field instead of using an older value.
 import { expect, test } from '@playwright/test';
-import { ready } from './page-helpers';
+import { moreOptions, ready } from './page-helpers';
 
 test('what was typed stays, bad values are named, and Generate says why it waits', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   const generate = page.getByRole('button', { name: 'Generate' });
   const images = page.getByRole('spinbutton', { name: 'Images' });
   const seed = page.getByRole('spinbutton', { name: 'Seed' });

@@ -2,7 +2,7 @@
 // empty prompt towards a variation of it, pictures from files mix by weight, strength 0 and weight 0 are
 // exact no-ops, and fusion without a picture is refused by name.
 import { expect, test, type Page } from '@playwright/test';
-import { generated, meanAbsDiff, ready } from './page-helpers';
+import { generated, meanAbsDiff, moreOptions, ready } from './page-helpers';
 
 /** Mean colour of each 8×8 block of a 64×64 RGBA image: the layout and palette, not the texture. */
 function blockColours(pixels: number[]): number[] {
@@ -25,6 +25,7 @@ const fusionPanel = (page: Page) => page.getByRole('group', { name: 'Image fusio
 test('a variation: the current image steers an empty prompt; strength 0 is the plain image', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   const reference = await generated(page); // the default prompt, an emoji
 
   await page.getByLabel('Take after pictures (image fusion)').check();
@@ -88,6 +89,7 @@ async function pictureFile(page: Page, shape: 'disc' | 'square', colour: string,
 test('pictures from files mix by weight; weight 0 and removing a picture agree', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   await page.getByLabel('Take after pictures (image fusion)').check();
   const files = [
     await pictureFile(page, 'disc', '#e02020', 'red-disc.png'),

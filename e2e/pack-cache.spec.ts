@@ -2,6 +2,7 @@
 // stored file is found by its SHA-256 and downloaded again, alone. Real engine, bundled nano pack.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { openSettings } from './page-helpers';
 
 const manifest = JSON.parse(
   readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8'),
@@ -90,7 +91,7 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
 test('stored packs are listed with their size on disk, and deleting one frees its storage', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
-  const panel = page.getByRole('region', { name: 'Stored packs' });
+  const panel = (await openSettings(page)).getByRole('region', { name: 'Stored packs' });
   await expect(panel.getByTestId('stored-pack')).toHaveText(
     new RegExp(`^Kandinsky 3 nano \\(emoji, 64 px\\): ${PACK_MB} of ${PACK_MB}`),
   );

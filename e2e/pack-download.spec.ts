@@ -3,6 +3,7 @@
 // after a dropped connection without fetching stored chunks again; and packs opened from local files.
 import { readFileSync, readdirSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { openSettings } from './page-helpers';
 
 const SERVER = 'http://127.0.0.1:4174';
 const nanoDir = new URL('../public/models/kandinsky3-nano/', import.meta.url);
@@ -130,7 +131,7 @@ test('a pack from local files: picked, stored, listed, and used again without th
   await page.locator('input[name=packFiles]').setInputFiles(files);
   await ready(page);
   await expect(page.getByRole('status')).toContainText('random weights');
-  const stored = page.getByRole('region', { name: 'Stored packs' }).getByTestId('stored-pack');
+  const stored = (await openSettings(page)).getByRole('region', { name: 'Stored packs' }).getByTestId('stored-pack');
   await expect(stored.filter({ hasText: 'from local files' })).toHaveCount(1);
 
   // Back to the bundled pack, then the local one again: from the store, no files needed.
@@ -156,7 +157,8 @@ test('a pack folder dropped on the page opens like picked files', async ({ page 
     }
     return transfer;
   }, names);
-  await page.getByRole('region', { name: 'Open a model pack' }).dispatchEvent('drop', { dataTransfer: drop });
+  const settings = await openSettings(page);
+  await settings.getByRole('region', { name: 'Open a model pack' }).dispatchEvent('drop', { dataTransfer: drop });
   await ready(page);
   await expect(page.getByRole('status')).toContainText('random weights');
 });

@@ -3,7 +3,8 @@
 // too large for the device, and manifest addresses that are wrong.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { openSettings, ready } from './page-helpers';
 
 const nanoManifest = () =>
   JSON.parse(readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8')) as {
@@ -14,7 +15,7 @@ test('offline with no stored pack: the error says so, names the file, and how to
   await page.goto('/?ep=wasm');
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   await expect(page.getByTestId('offline')).toBeVisible({ timeout: 120_000 }); // the shell is cached
-  const panel = page.getByRole('region', { name: 'Stored packs' });
+  const panel = (await openSettings(page)).getByRole('region', { name: 'Stored packs' });
   await panel.getByRole('button', { name: /^Delete / }).click();
   await panel.getByRole('button', { name: 'Delete and unload' }).click(); // it is the pack in use
   await expect(panel).toContainText('No packs are stored');
@@ -27,7 +28,9 @@ test('offline with no stored pack: the error says so, names the file, and how to
   await expect(error).toContainText('is not stored on this device yet. Connect once to download it');
 });
 
-test('a graph that fails to load names its file, and nothing else breaks', async ({ page }) => {
+/** Serves /models/broken/: the nano pack with a Flash U-Net whose bytes match its manifest but are
+ * not a graph. */
+async function serveBrokenPack(page: Page) {
   const junk = Buffer.from('this is not an ONNX graph '.repeat(40));
   const manifest = nanoManifest();
   const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
@@ -51,7 +54,10 @@ test('a graph that fails to load names its file, and nothing else breaks', async
     (url) => url.pathname === '/models/broken/unet_flash.int8w.onnx',
     (route) => route.fulfill({ body: junk }),
   );
+}
 
+test('a graph that fails to load names its file, and nothing else breaks', async ({ page }) => {
+  await serveBrokenPack(page);
   await page.goto('/?ep=wasm&pack=/models/broken/manifest.json');
   const error = page.getByRole('alert');
   await expect(error).toHaveAttribute('data-error', 'GraphLoadError', { timeout: 120_000 });
@@ -64,6 +70,41 @@ test('a graph that fails to load names its file, and nothing else breaks', async
   await expect(details).toContainText('reason');
   await expect(details).toContainText('remedy for makers');
   await expect(details).toContainText('model/run-python -m model.export');
+});
+
+test('a pack that fails to load is marked broken, with Try again and Delete, and the working one comes back', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await serveBrokenPack(page);
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  const settings = await openSettings(page);
+  await settings.getByLabel('Manifest URL').fill('/models/broken/manifest.json');
+  await settings.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(settings).toBeHidden(); // the loading shows on the page (a pack of this site starts at once)
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'GraphLoadError', { timeout: 120_000 });
+  // The bundled model is back, and works; the failure stays on show.
+  await ready(page);
+  await expect(page.getByRole('status')).toContainText('Kandinsky 3 nano');
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'GraphLoadError');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByTestId('output')).toBeVisible({ timeout: 120_000 });
+  await ready(page);
+
+  await openSettings(page);
+  const broken = settings.getByTestId('stored-pack').filter({ has: page.getByTestId('broken-pack') });
+  await expect(broken).toHaveCount(1);
+  await expect(broken).toContainText('Broken: A part of this model (unet_flash.int8w.onnx) could not be loaded');
+  await expect(broken.getByRole('button', { name: /^Use / })).toHaveCount(0);
+  // Trying again fails the same way and still leaves the bundled model loaded.
+  await broken.getByRole('button', { name: /^Try .* again$/ }).click();
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error', 'GraphLoadError', { timeout: 120_000 });
+  await ready(page);
+  await expect(page.getByRole('status')).toContainText('Kandinsky 3 nano');
+  await broken.getByRole('button', { name: /^Delete / }).click();
+  await expect(settings.getByTestId('stored-pack')).toHaveCount(1);
+  await expect(settings.getByTestId('stored-pack')).toContainText('Kandinsky 3 nano');
 });
 
 test('a pack too large for this device is refused before anything downloads, naming the file', async ({ page }) => {

@@ -25,3 +25,32 @@ export async function generated(page: Page): Promise<number[]> {
   await ready(page);
   return canvasPixels(page.getByTestId('output'));
 }
+
+/** Unfolds "More options" (sampler, steps, guidance, negative prompt, edge guidance, image fusion). */
+export async function moreOptions(page: Page) {
+  const details = page.locator('details.advanced');
+  if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await details.locator('summary').click();
+}
+
+/** Opens the settings dialog (packs, storage, preferences, credits). */
+export async function openSettings(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+export async function closeSettings(page: Page) {
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** Chooses an action from a history picture's menu. */
+export async function historyAction(page: Page, seed: number, action: string) {
+  await page
+    .getByRole('button', { name: `Actions for seed ${seed}` })
+    .first()
+    .click();
+  await page.getByRole('menuitem', { name: action }).click();
+}

@@ -14,8 +14,18 @@ test('a non-square picture keeps its aspect ratio in the output and the history'
   await expect(output).toHaveAttribute('width', '128', { timeout: 120_000 });
   const box = (await output.boundingBox())!;
   expect(box.width / box.height).toBeCloseTo(128 / 80, 1);
+  expect(box.width).toBeGreaterThan(256); // scaled up to its frame…
+  expect(await output.evaluate((c) => getComputedStyle(c).imageRendering)).toBe('pixelated'); // …crisp
 
   const thumbnail = page.getByTestId('history-entry').locator('img.thumbnail');
   await expect(thumbnail).toHaveJSProperty('naturalWidth', 128);
   expect(await thumbnail.evaluate((img) => getComputedStyle(img).objectFit)).toBe('contain');
+  expect(await thumbnail.evaluate((img) => getComputedStyle(img).imageRendering)).toBe('pixelated');
+
+  // On the canvas too: the same shape, crisp.
+  await page.getByRole('button', { name: 'Edit on canvas' }).click();
+  const canvasImage = page.getByTestId('canvas-image');
+  const onCanvas = (await canvasImage.boundingBox())!;
+  expect(onCanvas.width / onCanvas.height).toBeCloseTo(128 / 80, 1);
+  expect(await canvasImage.evaluate((c) => getComputedStyle(c).imageRendering)).toBe('pixelated');
 });

@@ -2,6 +2,7 @@
 // text; dropping it on the settings restores them; the setting turns the text off.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { closeSettings, moreOptions, openSettings } from './page-helpers';
 
 async function ready(page: Page) {
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
@@ -16,6 +17,7 @@ async function downloadPng(page: Page): Promise<Buffer> {
 test('a downloaded PNG carries its parameters, and dropping it restores them', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   await page.getByLabel('Prompt').fill('green frog, flat style');
   await page.getByRole('spinbutton', { name: 'Seed' }).fill('1234');
   await page.getByRole('button', { name: 'Generate' }).click();
@@ -41,17 +43,22 @@ test('a downloaded PNG carries its parameters, and dropping it restores them', a
   await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('1234');
 
   // Turned off, the PNG has no parameters (and the choice survives a reload).
-  await page.getByLabel('Save the parameters in downloaded PNGs').uncheck();
+  // The choice sits in Settings.
+  let settings = await openSettings(page);
+  await settings.getByLabel('Save the parameters in downloaded PNGs').uncheck();
+  await closeSettings(page);
   const plain = await downloadPng(page);
   expect(plain.toString('latin1')).not.toContain('parameters\0');
   await page.reload();
   await ready(page);
-  await expect(page.getByLabel('Save the parameters in downloaded PNGs')).not.toBeChecked();
+  settings = await openSettings(page);
+  await expect(settings.getByLabel('Save the parameters in downloaded PNGs')).not.toBeChecked();
 });
 
 test('the Flash refiner makes its own picture, and the PNG records it', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   await page.getByLabel('Prompt').fill('red apple, 3d style');
   await page.getByRole('spinbutton', { name: 'Seed' }).fill('77');
   await page.getByRole('button', { name: 'Generate' }).click();

@@ -1,6 +1,7 @@
 // The generation workflow on the real engine (nano, wasm): cancel between steps with nothing partial
 // kept, history that survives a reload, and a batch shown as a grid.
 import { expect, test, type Page } from '@playwright/test';
+import { historyAction, moreOptions } from './page-helpers';
 
 async function ready(page: Page) {
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
@@ -11,6 +12,7 @@ test('Esc cancels between steps: the app stays usable, nothing lands in history,
 }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   // The base sampler at 1000 steps (the most it takes) runs long enough to be caught mid-way: about
   // 25 s here since small graphs fold their int8 weights once (200 steps took as little as 5 s).
   await page.getByLabel('Sampler').selectOption('ddpm');
@@ -19,6 +21,11 @@ test('Esc cancels between steps: the app stays usable, nothing lands in history,
   await expect(page.getByTestId('generation-progress')).toContainText(/Step \d+ of 1000/, { timeout: 60_000 });
   // The image forming: a latent-sized preview from the pack's linear map, updated each step.
   await expect(page.getByTestId('step-preview')).toHaveAttribute('width', '16');
+  // At its true shape, crisp, and alone: no "Your image appears here." under it.
+  const preview = (await page.getByTestId('step-preview').boundingBox())!;
+  expect(preview.width).toBeCloseTo(preview.height, 0);
+  expect(await page.getByTestId('step-preview').evaluate((c) => getComputedStyle(c).imageRendering)).toBe('pixelated');
+  await expect(page.getByText('Your image appears here.')).toHaveCount(0);
   await page.keyboard.press('Escape');
   await ready(page);
   await expect(page.getByTestId('output')).toHaveCount(0); // no partial image
@@ -35,17 +42,18 @@ test('Esc cancels between steps: the app stays usable, nothing lands in history,
   await expect(page.getByTestId('history-entry')).toHaveAttribute('data-seed', '42');
   // Reuse and open bring back its parameters and picture.
   await page.getByLabel('Prompt').fill('something else');
-  await page.getByTestId('history-entry').getByRole('button', { name: 'Reuse' }).click();
+  await historyAction(page, 42, 'Reuse settings');
   await expect(page.getByLabel('Prompt')).toHaveValue('red apple, 3d style');
   await page.getByRole('button', { name: /^Open red apple/ }).click();
   await expect(page.getByTestId('output')).toHaveAttribute('data-seed', '42');
-  await page.getByRole('button', { name: 'Delete seed 42' }).click();
+  await historyAction(page, 42, 'Delete');
   await expect(page.getByTestId('history-entry')).toHaveCount(0);
 });
 
 test('a batch of 3 is shown as a grid with consecutive seeds', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   await page.getByLabel('Images').fill('3');
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByTestId('batch-image')).toHaveCount(3, { timeout: 120_000 });
@@ -60,6 +68,7 @@ test('a batch of 3 is shown as a grid with consecutive seeds', async ({ page }) 
 test('a step that hangs: cancel waits for the worker, then terminates and restarts it', async ({ page }) => {
   await page.goto('/?ep=wasm');
   await ready(page);
+  await moreOptions(page);
   await page.evaluate(() => window.kandinskyDebug.hangNextGeneration());
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByTestId('generation-progress')).toBeVisible();

@@ -16,9 +16,9 @@ import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas
 import { rasterizeMask } from './canvas/mask-ops';
 import { edgeHint } from './edges/edge-hint';
 import { fusionParams } from './fusion/fusion-params';
-import { addToHistory, listHistory } from './history/history-store';
+import { saveToHistory } from './history-actions';
 import type { GenerationParameters } from './png/generation-parameters';
-import { downloadBlob, imagePng, NoParametersError, parametersFromFile, pngPixels } from './png/png-file';
+import { downloadBlob, imagePng, NoParametersError, parametersFromFile } from './png/png-file';
 import type { ShownImage } from './store/engine-slice';
 import type { CanvasRequest } from './store/canvas-slice';
 import { isBundledPack, readUrlOptions } from './url-options';
@@ -78,27 +78,54 @@ export async function openPack(source: PackSourceSpec): Promise<void> {
   await startDownload();
 }
 
-/** Downloads (or resumes) and loads the offered pack. */
+/** Downloads (or resumes) and loads the offered pack. A pack that fails to load is marked broken, and
+ * the last pack that worked is loaded again, so the app stays usable. */
 export async function startDownload(): Promise<void> {
-  const { source } = store.getState();
+  const { source, plan, lastWorkingSource } = store.getState();
   if (!source) return;
   store.getState().setEngine({ status: 'loading', error: null, progress: null });
   try {
     const loaded = await engine().load(source, loadOptions(), onProgress);
     store.getState().applyPackDefaults(loaded);
-    store.getState().setEngine({ status: 'ready', pack: loaded, plan: null, progress: null });
+    store
+      .getState()
+      .setEngine({ status: 'ready', pack: loaded, plan: null, progress: null, lastWorkingSource: source });
+    store.getState().setBroken(loaded.id, null);
     // Ask the browser not to evict stored weights under storage pressure (Window-only API; the browser
     // may say no, e.g. headless Chromium, and then the store is simply best-effort).
     void navigator.storage?.persist?.().catch(() => false);
   } catch (e) {
     const error = appError(e);
     const resumable = error.name === 'DownloadCancelledError' || error.name === 'PackDownloadError';
+    const unsupported = error.name === 'BackendUnavailableError';
     store.getState().setEngine({
-      status: error.name === 'BackendUnavailableError' ? 'unsupported' : resumable ? 'paused' : 'error',
+      status: unsupported ? 'unsupported' : resumable ? 'paused' : 'error',
       pack: null, // load() released the previous pack before downloading
       error,
       progress: resumable ? store.getState().progress : null,
     });
+    if (resumable || unsupported) return;
+    if (plan) store.getState().setBroken(plan.id, error.message);
+    if (lastWorkingSource && !sameSource(lastWorkingSource, source)) await restore(lastWorkingSource);
+  }
+}
+
+/** Picked files have no name to compare, so two such sources never count as the same. */
+function sourceKey(source: PackSourceSpec): string | null {
+  return source.kind === 'url' ? `url ${source.url}` : source.kind === 'stored' ? `stored ${source.id}` : null;
+}
+const sameSource = (a: PackSourceSpec, b: PackSourceSpec) => sourceKey(a) !== null && sourceKey(a) === sourceKey(b);
+
+/** Loads the last working pack again after another failed, keeping the failure on show. */
+async function restore(source: PackSourceSpec): Promise<void> {
+  const { error } = store.getState();
+  store.getState().setEngine({ status: 'loading', source, plan: null, progress: null });
+  try {
+    const loaded = await engine().load(source, loadOptions(), onProgress);
+    store.getState().applyPackDefaults(loaded);
+    store.getState().setEngine({ status: 'ready', pack: loaded, progress: null, error });
+  } catch {
+    store.getState().setEngine({ status: 'error', pack: null, progress: null, error });
   }
 }
 
@@ -124,6 +151,7 @@ export async function deleteStoredPack(id: string): Promise<void> {
     store.getState().setEngine({
       status: 'error',
       pack: null,
+      lastWorkingSource: null, // nothing to go back to: its files are going
       progress: null,
       error: appError(new NoPackLoadedError()),
     });
@@ -274,32 +302,6 @@ async function hardCancel(): Promise<void> {
   const { source } = store.getState();
   await (source ? openPack(source) : loadPack());
   store.getState().setEngine({ error: appError(new EngineRestartedError(HARD_CANCEL_MS)) });
-}
-
-async function saveToHistory(image: ShownImage): Promise<void> {
-  try {
-    const png = await imagePng(image, null);
-    await addToHistory({ width: image.width, height: image.height, parameters: image.parameters, png });
-    store.getState().setHistory(await listHistory());
-  } catch {
-    // History is a convenience: a full disk must not break generation (the image is still shown).
-  }
-}
-
-/** After a reload, the last result is shown again (the newest history entry), unless an image is
- * already on show. */
-export async function showLastResult(): Promise<void> {
-  const [latest] = await listHistory().catch(() => []);
-  if (!latest || store.getState().image) return;
-  const { width, height, pixels } = await pngPixels(latest.png);
-  if (store.getState().image) return; // a new image arrived while this one was read
-  store.getState().setEngine({
-    image: { parameters: latest.parameters, id: 0, width, height, pixels, seed: latest.parameters.seed, totalMs: 0 },
-  });
-}
-
-export async function refreshHistory(): Promise<void> {
-  store.getState().setHistory(await listHistory().catch(() => []));
 }
 
 /** The loaded pack's size rules, for canvases made from uploads and blank canvases. */

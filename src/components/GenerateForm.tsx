@@ -6,6 +6,7 @@ import { sizePresets } from '../size-presets';
 import { EdgeGuidance } from './EdgeGuidance';
 import { NumberField } from './fields';
 import { ImageFusion } from './ImageFusion';
+import { PromptField } from './PromptField';
 import { useAppStore } from '../store';
 import { randomSeed } from '../../shared/random';
 import type { SamplerName } from '../../shared/engine-api';
@@ -15,7 +16,6 @@ export function GenerateForm() {
     useShallow((state) => ({
       pack: state.pack,
       status: state.status,
-      prompt: state.prompt,
       negativePrompt: state.negativePrompt,
       seed: state.seed,
       sampler: state.sampler,
@@ -23,13 +23,14 @@ export function GenerateForm() {
       guidance: state.guidance,
       width: state.width,
       height: state.height,
-      embedParameters: state.embedParameters,
       batchSize: state.batchSize,
     })),
   );
   const setParams = useAppStore((state) => state.setParams);
   const setSampler = useAppStore((state) => state.setSampler);
   const setFieldProblem = useAppStore((state) => state.setFieldProblem);
+  const advancedOpen = useAppStore((state) => state.advancedOpen);
+  const setLayout = useAppStore((state) => state.setLayout);
   const fieldProblem = useAppStore((state) => Object.values(state.fieldProblems)[0] ?? null);
   const pack = s.pack;
   // While one runs, Generate stays available: latest wins (the running one is cancelled first).
@@ -70,52 +71,36 @@ export function GenerateForm() {
         void restoreParameters(file);
       }}
     >
-      <label>
-        Prompt
-        <textarea name="prompt" rows={3} value={s.prompt} onChange={(e) => setParams({ prompt: e.target.value })} />
-      </label>
-      {guided && (
-        <label>
-          Negative prompt
-          <input
-            name="negativePrompt"
-            value={s.negativePrompt}
-            onChange={(e) => setParams({ negativePrompt: e.target.value })}
-          />
-        </label>
-      )}
-      <div className="row">
-        <NumberField
-          label="Seed"
-          name="seed"
-          min={0}
-          max={4294967295}
-          whole
-          value={s.seed}
-          onChange={(seed) => setParams({ seed })}
-          onProblem={(problem) => setFieldProblem('seed', problem)}
-        />
-        <button type="button" onClick={() => setParams({ seed: randomSeed() })} title="New random seed">
-          Random seed
-        </button>
+      <div className="dock">
+        <PromptField />
+        <div className="row generate-row">
+          <button
+            type="submit"
+            className="primary"
+            disabled={!canGenerate}
+            title="Ctrl/Cmd+Enter"
+            aria-describedby={blocked ? 'generate-blocked' : undefined}
+          >
+            Generate
+          </button>
+          {running && (
+            <button
+              type="button"
+              onClick={() => void cancelGeneration()}
+              disabled={s.status === 'cancelling'}
+              title="Esc"
+            >
+              {s.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
+        </div>
+        {blocked && (
+          <p id="generate-blocked" className="generate-blocked" data-testid="generate-blocked">
+            {blocked}
+          </p>
+        )}
       </div>
       <div className="row">
-        <label>
-          Sampler
-          <select
-            name="sampler"
-            value={s.sampler}
-            disabled={!pack}
-            title={sampler && SAMPLER_LABELS[sampler.name].hint}
-            onChange={(e) => setSampler(e.target.value as SamplerName)}
-          >
-            {pack?.samplers.map((offered) => (
-              <option key={offered.name} value={offered.name} title={SAMPLER_LABELS[offered.name].hint}>
-                {samplerLabel(offered)}
-              </option>
-            ))}
-          </select>
-        </label>
         <label>
           Size
           <select
@@ -145,47 +130,6 @@ export function GenerateForm() {
             ))}
           </select>
         </label>
-      </div>
-      {(choosesSteps || guided) && (
-        <div className="row">
-          {choosesSteps && (
-            <NumberField
-              label="Steps"
-              name="steps"
-              min={1}
-              max={sampler.maxSteps}
-              whole
-              value={s.steps}
-              onChange={(steps) => setParams({ steps })}
-              onProblem={(problem) => setFieldProblem('steps', problem)}
-            />
-          )}
-          {guided && (
-            <NumberField
-              label="Guidance"
-              name="guidance"
-              min={0}
-              max={50}
-              step={0.5}
-              value={s.guidance}
-              onChange={(guidance) => setParams({ guidance })}
-              onProblem={(problem) => setFieldProblem('guidance', problem)}
-            />
-          )}
-        </div>
-      )}
-      <EdgeGuidance />
-      <ImageFusion />
-      <label className="check">
-        <input
-          type="checkbox"
-          name="embedParameters"
-          checked={s.embedParameters}
-          onChange={(e) => setParams({ embedParameters: e.target.checked })}
-        />
-        Save the parameters in downloaded PNGs
-      </label>
-      <div className="row">
         <NumberField
           label="Images"
           name="batchSize"
@@ -196,31 +140,87 @@ export function GenerateForm() {
           onChange={(batchSize) => setParams({ batchSize })}
           onProblem={(problem) => setFieldProblem('batchSize', problem)}
         />
-        <button
-          type="submit"
-          className="primary"
-          disabled={!canGenerate}
-          title="Ctrl/Cmd+Enter"
-          aria-describedby={blocked ? 'generate-blocked' : undefined}
-        >
-          Generate
-        </button>
-        {running && (
-          <button
-            type="button"
-            onClick={() => void cancelGeneration()}
-            disabled={s.status === 'cancelling'}
-            title="Esc"
-          >
-            {s.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
-          </button>
-        )}
       </div>
-      {blocked && (
-        <p id="generate-blocked" className="generate-blocked" data-testid="generate-blocked">
-          {blocked}
-        </p>
-      )}
+      <div className="row">
+        <NumberField
+          label="Seed"
+          name="seed"
+          min={0}
+          max={4294967295}
+          whole
+          value={s.seed}
+          onChange={(seed) => setParams({ seed })}
+          onProblem={(problem) => setFieldProblem('seed', problem)}
+        />
+        <button type="button" onClick={() => setParams({ seed: randomSeed() })} title="New random seed">
+          Random seed
+        </button>
+      </div>
+      <details
+        className="advanced"
+        open={advancedOpen}
+        onToggle={(e) => setLayout({ advancedOpen: e.currentTarget.open })}
+      >
+        <summary>More options</summary>
+        <div className="row">
+          <label>
+            Sampler
+            <select
+              name="sampler"
+              value={s.sampler}
+              disabled={!pack}
+              title={sampler && SAMPLER_LABELS[sampler.name].hint}
+              onChange={(e) => setSampler(e.target.value as SamplerName)}
+            >
+              {pack?.samplers.map((offered) => (
+                <option key={offered.name} value={offered.name} title={SAMPLER_LABELS[offered.name].hint}>
+                  {samplerLabel(offered)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {(choosesSteps || guided) && (
+          <div className="row">
+            {choosesSteps && (
+              <NumberField
+                label="Steps"
+                name="steps"
+                min={1}
+                max={sampler.maxSteps}
+                whole
+                value={s.steps}
+                onChange={(steps) => setParams({ steps })}
+                onProblem={(problem) => setFieldProblem('steps', problem)}
+              />
+            )}
+            {guided && (
+              <NumberField
+                label="Guidance"
+                name="guidance"
+                min={0}
+                max={50}
+                step={0.5}
+                value={s.guidance}
+                onChange={(guidance) => setParams({ guidance })}
+                onProblem={(problem) => setFieldProblem('guidance', problem)}
+              />
+            )}
+          </div>
+        )}
+        {guided && (
+          <label>
+            Negative prompt
+            <input
+              name="negativePrompt"
+              value={s.negativePrompt}
+              onChange={(e) => setParams({ negativePrompt: e.target.value })}
+            />
+          </label>
+        )}
+        <EdgeGuidance />
+        <ImageFusion />
+      </details>
     </form>
   );
 }

@@ -4,8 +4,11 @@ import { useAppStore } from '../store';
 import type { ShownImage } from '../store/engine-slice';
 import { drawPixels } from './draw-pixels';
 import { GenerationProgress } from './GenerationProgress';
+import { fitStyle } from './fit-style';
 
-/** The generated image, drawn at its own size and scaled up without smoothing (nano images are 64 px). */
+/** The generated image in the middle of the workspace: drawn at its own size and scaled up to fill the
+ * frame at its true shape, without smoothing (nano images are 64 px). The frame keeps its size whether
+ * or not there is an image, so nothing moves when one arrives. */
 export function ImageOutput() {
   const image = useAppStore((s) => s.image);
   const openCanvas = useAppStore((s) => s.openCanvas);
@@ -17,37 +20,51 @@ export function ImageOutput() {
 
   useEffect(() => drawPixels(canvas.current, image), [image]);
 
-  if (!image)
-    return (
-      <div className="output empty">
-        <GenerationProgress />
-        {!running && 'Your image appears here.'}
-      </div>
-    );
   return (
     <figure className="output">
-      <canvas
-        ref={canvas}
-        data-testid="output"
-        data-seed={image.seed}
-        data-id={image.id}
-        data-image-id={image.id}
-        aria-label={`Generated image, seed ${image.seed}`}
-      />
-      <figcaption>
-        Seed {image.seed} · {image.width} × {image.height}
-        {image.totalMs > 0 && ` · ${(image.totalMs / 1000).toFixed(1)} s`}{' '}
+      <div className="picture-frame">
+        {image ? (
+          <canvas
+            ref={canvas}
+            data-testid="output"
+            data-seed={image.seed}
+            data-id={image.id}
+            data-image-id={image.id}
+            role="img"
+            aria-label={`Generated image, seed ${image.seed}`}
+            style={fitStyle(image.width, image.height)}
+          />
+        ) : (
+          !running && <p className="placeholder">Your image appears here.</p>
+        )}
+        <GenerationProgress />
+      </div>
+      <figcaption className="output-bar">
+        <span className="output-info">
+          {image ? (
+            <>
+              Seed {image.seed} · {image.width} × {image.height}
+              {image.totalMs > 0 && ` · ${(image.totalMs / 1000).toFixed(1)} s`}
+            </>
+          ) : (
+            'Write a prompt and press Generate.'
+          )}
+        </span>
         <button
           type="button"
+          disabled={!image}
           onClick={() =>
+            image &&
             openCanvas({ width: image.width, height: image.height, pixels: new Uint8ClampedArray(image.pixels) })
           }
         >
           Edit on canvas
-        </button>{' '}
+        </button>
         <button
           type="button"
+          disabled={!image}
           onClick={() =>
+            image &&
             void imagePng(image, embedParameters ? image.parameters : null).then((png) =>
               downloadBlob(png, `kandinsky-${image.parameters.model}-${image.seed}.png`),
             )
@@ -56,14 +73,13 @@ export function ImageOutput() {
           Download PNG
         </button>
       </figcaption>
-      <GenerationProgress />
       {batch.length > 1 && (
         <ul className="batch-grid" aria-label="Batch">
           {batch.map((b) => (
             <li key={b.id}>
               <button
                 type="button"
-                aria-pressed={b.id === image.id}
+                aria-pressed={b.id === image?.id}
                 aria-label={`Show seed ${b.seed}`}
                 onClick={() => setEngine({ image: b })}
               >

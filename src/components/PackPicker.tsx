@@ -29,6 +29,12 @@ async function walk(entry: FileSystemEntry): Promise<LocalFiles> {
   return (await Promise.all(children.map(walk))).flat();
 }
 
+/** Opens the pack, and closes Settings so that its size, download and loading show on the page. */
+function openAndShow(source: PackSourceSpec) {
+  useAppStore.getState().setLayout({ settingsOpen: false });
+  void openPack(source);
+}
+
 export function PackPicker() {
   const status = useAppStore((s) => s.status);
   const [url, setUrl] = useState('');
@@ -37,7 +43,7 @@ export function PackPicker() {
 
   const openUrl = (event: FormEvent) => {
     event.preventDefault();
-    if (url.trim()) void openPack({ kind: 'url', url: url.trim() });
+    if (url.trim()) openAndShow({ kind: 'url', url: url.trim() });
   };
 
   const drop = async (event: DragEvent) => {
@@ -48,7 +54,7 @@ export function PackPicker() {
       (e): e is FileSystemEntry => e !== null,
     );
     const files = entries.length > 0 ? (await Promise.all(entries.map(walk))).flat() : picked(event.dataTransfer.files);
-    if (files.length > 0) void openPack({ kind: 'files', files });
+    if (files.length > 0) openAndShow({ kind: 'files', files });
   };
 
   return (
@@ -68,7 +74,11 @@ export function PackPicker() {
           Manifest URL
           <input
             name="packUrl"
-            type="url"
+            // Text, not "url": an address on this site ("/models/…/manifest.json") is fine too.
+            type="text"
+            inputMode="url"
+            autoComplete="url"
+            spellCheck={false}
             placeholder="https://…/manifest.json"
             value={url}
             onChange={(e) => setUrl(e.target.value)}
@@ -87,7 +97,7 @@ export function PackPicker() {
             multiple
             disabled={busy}
             onChange={(e) => {
-              if (e.target.files?.length) void openPack({ kind: 'files', files: picked(e.target.files) });
+              if (e.target.files?.length) openAndShow({ kind: 'files', files: picked(e.target.files) });
               e.target.value = '';
             }}
           />
@@ -101,7 +111,7 @@ export function PackPicker() {
             webkitdirectory=""
             disabled={busy}
             onChange={(e) => {
-              if (e.target.files?.length) void openPack({ kind: 'files', files: picked(e.target.files) });
+              if (e.target.files?.length) openAndShow({ kind: 'files', files: picked(e.target.files) });
               e.target.value = '';
             }}
           />

@@ -10,6 +10,8 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 export function StoragePanel() {
   const pack = useAppStore((s) => s.pack);
   const status = useAppStore((s) => s.status);
+  const broken = useAppStore((s) => s.brokenPacks);
+  const setBroken = useAppStore((s) => s.setBroken);
   const [packs, setPacks] = useState<StoredPack[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   /** The pack in use waiting for "Delete and unload": deleting it takes the model away. */
@@ -29,6 +31,7 @@ export function StoragePanel() {
     if (status !== 'loading' && status !== 'starting') refresh();
   }, [pack, status, refresh]);
 
+  const busy = status === 'loading' || status === 'generating' || status === 'cancelling';
   if (!packs && !problem) return null;
   return (
     <section className="storage" aria-label="Stored packs">
@@ -43,15 +46,31 @@ export function StoragePanel() {
               {p.bytesOnDisk < p.totalBytes && ' (partly downloaded)'}
               {p.id.startsWith('local:') && ' · from local files'}
             </span>{' '}
-            {p.id !== pack?.id && (
-              <button
-                type="button"
-                aria-label={`Use ${p.title}`}
-                disabled={status === 'loading' || status === 'generating' || status === 'cancelling'}
-                onClick={() => void openPack({ kind: 'stored', id: p.id })}
-              >
-                Use
-              </button>
+            {broken[p.id] ? (
+              <>
+                <span className="broken" data-testid="broken-pack">
+                  Broken: {broken[p.id]}
+                </span>{' '}
+                <button
+                  type="button"
+                  aria-label={`Try ${p.title} again`}
+                  disabled={busy}
+                  onClick={() => void openPack({ kind: 'stored', id: p.id })}
+                >
+                  Try again
+                </button>
+              </>
+            ) : (
+              p.id !== pack?.id && (
+                <button
+                  type="button"
+                  aria-label={`Use ${p.title}`}
+                  disabled={busy}
+                  onClick={() => void openPack({ kind: 'stored', id: p.id })}
+                >
+                  Use
+                </button>
+              )
             )}{' '}
             {confirming === p.id ? (
               <span role="group" aria-label={`Delete ${p.title}?`} className="confirm">
@@ -77,7 +96,13 @@ export function StoragePanel() {
                 onClick={() =>
                   p.id === pack?.id
                     ? setConfirming(p.id)
-                    : void deleteStoredPack(p.id).then(refresh, (e: Error) => setProblem(e.message))
+                    : void deleteStoredPack(p.id).then(
+                        () => {
+                          setBroken(p.id, null);
+                          refresh();
+                        },
+                        (e: Error) => setProblem(e.message),
+                      )
                 }
               >
                 Delete

@@ -31,14 +31,22 @@ export interface EngineSlice {
   image: ShownImage | null;
   /** The images of the last batch (the selected one is `image`). */
   batch: ShownImage[];
+  /** The last pack that loaded, to go back to when another one fails. */
+  lastWorkingSource: PackSourceSpec | null;
+  /** Stored packs that failed to load this visit, by pack id, with what went wrong. */
+  brokenPacks: Record<string, string>;
+  setBroken: (id: string, problem: string | null) => void;
   setEngine: (
     changes: Partial<
-      Pick<EngineSlice, 'status' | 'pack' | 'plan' | 'source' | 'progress' | 'error' | 'image' | 'batch'>
+      Pick<
+        EngineSlice,
+        'status' | 'pack' | 'plan' | 'source' | 'progress' | 'error' | 'image' | 'batch' | 'lastWorkingSource'
+      >
     >,
   ) => void;
 }
 
-export const createEngineSlice: StateCreator<EngineSlice, [], [], EngineSlice> = (set) => ({
+export const createEngineSlice: StateCreator<EngineSlice, [], [], EngineSlice> = (set, get) => ({
   status: 'starting',
   pack: null,
   plan: null,
@@ -47,5 +55,12 @@ export const createEngineSlice: StateCreator<EngineSlice, [], [], EngineSlice> =
   error: null,
   image: null,
   batch: [],
+  lastWorkingSource: null,
+  brokenPacks: {},
+  setBroken: (id, problem) => {
+    const { [id]: _old, ...others } = get().brokenPacks;
+    void _old;
+    set({ brokenPacks: problem ? { ...others, [id]: problem } : others });
+  },
   setEngine: (changes) => set(changes),
 });

@@ -41,12 +41,24 @@ export function CanvasView() {
   const ops = useMemo(() => (doc ? (stroke ? [...doc.ops, stroke] : doc.ops) : []), [doc, stroke]);
   const mask = useMemo(() => (shown ? rasterizeMask(ops, shown.width, shown.height) : null), [ops, shown]);
 
-  // Fit the image to the viewport whenever its size changes (a new canvas, an outpainted one).
+  // Fit the image to the viewport whenever its size changes (a new canvas, an outpainted one), and
+  // whenever the viewport's does (a resized window, a phone turned).
+  const width = shown?.width;
+  const height = shown?.height;
   useLayoutEffect(() => {
     const element = viewport.current;
-    if (!shown || !element) return;
-    setView(fitView(shown.width, shown.height, element.clientWidth, element.clientHeight));
-  }, [shown?.width, shown?.height]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (!width || !height || !element) return;
+    const fit = () => setView(fitView(width, height, element.clientWidth, element.clientHeight));
+    fit();
+    let last = { w: element.clientWidth, h: element.clientHeight };
+    const observer = new ResizeObserver(() => {
+      if (element.clientWidth === last.w && element.clientHeight === last.h) return;
+      last = { w: element.clientWidth, h: element.clientHeight };
+      fit();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [width, height]);
 
   useEffect(() => {
     drawPixels(imageCanvas.current, shown);

@@ -1,29 +1,32 @@
-// The canvas editor: start from the generated image, an uploaded one (picker, drop or paste) or a
-// blank canvas; brush a mask; inpaint or outpaint; stage, accept, undo.
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { blankImage } from '../../canvas/canvas-image';
-import { loadImageFile } from '../../canvas/load-image';
-import { maskedPixelCount, rasterizeMask } from '../../canvas/mask-ops';
-import { canvasSizeRules, downloadCanvas } from '../../engine-actions';
-import { useAppStore } from '../../store';
-import { CanvasToolbar } from './CanvasToolbar';
-import { CanvasView } from './CanvasView';
-import { StagingBar } from './StagingBar';
+// The picture in the middle of the workspace, one surface for the result and the canvas: the result
+// with its actions, or the canvas editor in its place (started from the result, an uploaded picture
+// (picker, drop or paste) or a blank canvas: brush a mask, inpaint or outpaint, stage, accept, undo).
+// A picture dropped anywhere on it opens on the canvas.
+import { useEffect, useMemo, useState } from 'react';
+import { blankImage } from '../canvas/canvas-image';
+import { loadImageFile } from '../canvas/load-image';
+import { maskedPixelCount, rasterizeMask } from '../canvas/mask-ops';
+import { canvasSizeRules, downloadCanvas } from '../engine-actions';
+import { useAppStore } from '../store';
+import { CanvasToolbar } from './canvas/CanvasToolbar';
+import { CanvasView } from './canvas/CanvasView';
+import { StagingBar } from './canvas/StagingBar';
+import { ImageOutput } from './ImageOutput';
 
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 
-export function CanvasPanel() {
+export function PictureSurface() {
   const pack = useAppStore((state) => state.pack);
   const doc = useAppStore((state) => state.canvas?.present);
   const openCanvas = useAppStore((state) => state.openCanvas);
   const closeCanvas = useAppStore((state) => state.closeCanvas);
   const [problem, setProblem] = useState<string | null>(null);
-  // A canvas that opens (from "Edit on canvas" far up the page, say) is brought into view, tools and all.
-  const section = useRef<HTMLElement>(null);
+  // A canvas that opens is brought into view, tools and all: it sits at the top of the stage, so the
+  // page goes back to its top (a phone may have been scrolled down to the history).
   const isOpen = doc !== undefined;
   useEffect(() => {
-    if (isOpen) section.current?.scrollIntoView({ block: 'start', behavior: 'instant' });
+    if (isOpen) window.scrollTo({ top: 0, behavior: 'instant' });
   }, [isOpen]);
   const maskedPixels = useMemo(
     () => (doc ? maskedPixelCount(rasterizeMask(doc.ops, doc.image.width, doc.image.height)) : 0),
@@ -79,14 +82,13 @@ export function CanvasPanel() {
     };
   }, []);
 
-  // The canvas works at the pack's sizes, so it shows once a pack is loaded.
-  if (!pack) return null;
-  const rules = canvasSizeRules(pack);
+  // The canvas works at the pack's sizes: its buttons wait for a pack (shown all along, so that nothing
+  // moves when the pack is ready).
+  const rules = pack ? canvasSizeRules(pack) : null;
   return (
     <section
-      ref={section}
-      className="canvas-panel"
-      aria-label="Canvas"
+      className="picture-surface"
+      aria-label="Picture"
       onDragOver={(e) => {
         if (Array.from(e.dataTransfer.items).some((i) => i.type.startsWith('image/'))) e.preventDefault();
       }}
@@ -98,22 +100,37 @@ export function CanvasPanel() {
         void open(file);
       }}
     >
-      <h2>Canvas</h2>
+      <h2 className="visually-hidden">{doc ? 'Canvas' : 'Result'}</h2>
       {problem && (
         <p className="error" role="alert" data-error="ImageLoadError">
           {problem}
         </p>
       )}
-      <div className="row">
-        <button type="button" onClick={() => openCanvas(blankImage(rules.preferred, rules.preferred))}>
+      {!doc && <ImageOutput />}
+      {doc && rules && (
+        <>
+          <div className="canvas-bar">
+            <CanvasToolbar maskedPixels={maskedPixels} sizeStep={rules.multipleOf} />
+          </div>
+          <CanvasView />
+          <StagingBar />
+        </>
+      )}
+      <div className="row canvas-entry">
+        <button
+          type="button"
+          disabled={!rules}
+          onClick={() => rules && openCanvas(blankImage(rules.preferred, rules.preferred))}
+        >
           Blank canvas
         </button>
-        <label className="file-button">
+        <label className={`file-button${pack ? '' : ' disabled'}`}>
           Open image…
           <input
             type="file"
             name="canvasImage"
             accept="image/*"
+            disabled={!pack}
             onChange={(e) => {
               const file = e.target.files?.[0];
               if (file) void open(file);
@@ -121,7 +138,7 @@ export function CanvasPanel() {
             }}
           />
         </label>
-        {!doc && <span className="hint">or paste or drop an image, or press “Edit on canvas” under a result</span>}
+        {!doc && <span className="hint">or paste or drop a picture to edit it</span>}
         {doc && (
           <>
             <button type="button" onClick={() => void downloadCanvas()}>
@@ -133,13 +150,6 @@ export function CanvasPanel() {
           </>
         )}
       </div>
-      {doc && (
-        <>
-          <CanvasToolbar maskedPixels={maskedPixels} sizeStep={rules.multipleOf} />
-          <CanvasView />
-          <StagingBar />
-        </>
-      )}
     </section>
   );
 }
