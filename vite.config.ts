@@ -9,9 +9,9 @@ const crossOriginIsolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-// Installable, offline app: the service worker precaches the shell, the engine worker and the ORT
-// wasm (27 MB, hence the raised size limit), plus each bundled pack's manifest and tokenizer. Pack
-// weights are not precached: they live in IndexedDB (workers/pack/chunk-store.ts), stored on first use.
+// Installable, offline app: the service worker precaches the shell, the engine worker and ORT's two
+// wasm runtimes (the plain CPU one, 14 MB, and the WebGPU one, 27 MB, hence the raised size limit), plus
+// each bundled pack's manifest and tokenizer. Pack weights are not precached: they live in IndexedDB (workers/pack/chunk-store.ts), stored on first use.
 const pwa = VitePWA({
   registerType: 'prompt', // updates wait for the user's "Reload", never swapped in mid-generation
   injectRegister: false, // src/components/UpdatePrompt.tsx registers it

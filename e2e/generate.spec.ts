@@ -75,9 +75,18 @@ test('wasm, bundled nano pack: a prompt gives the stored reference image; seeds 
   page,
 }) => {
   const { foreign } = await guard(page);
+  // The worker's requests for ORT's runtime: on the CPU, the plain wasm build and never the WebGPU
+  // (asyncify) one, which creates sessions about twice as slowly (docs/performance.md).
+  const runtimes: string[] = [];
+  page.on('request', (r) => {
+    const file = new URL(r.url()).pathname.split('/').pop()!;
+    if (file.startsWith('ort-wasm-simd-threaded')) runtimes.push(file);
+  });
   await page.goto('/?ep=wasm');
   await expect(page.getByTestId('backend')).toHaveText('CPU (wasm)');
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  expect(runtimes.length).toBeGreaterThan(0);
+  expect(runtimes.filter((file) => file.includes('asyncify'))).toEqual([]);
   await expect(page.getByRole('status')).toContainText('Kandinsky 3 nano');
   // The default is the quantized Flash model: 4 steps, no guidance, 64 px.
   await expect(page.locator('select[name=sampler]')).toHaveValue('flash'); // folded under More options

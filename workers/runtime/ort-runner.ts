@@ -2,27 +2,23 @@
 // use, warmed up once so the first real step does not pay for kernel compilation, and released together.
 // A streamed component (a full-size text encoder) is the exception: each of its parts is created for
 // its run and released straight after, so only one part's weights are held at a time.
-import * as ort from 'onnxruntime-web/webgpu';
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { BackendChoice, ProgressCallback, SessionStats } from '../../shared/engine-api';
 import { GraphLoadError } from '../../shared/errors';
 import { variantFiles, type PackManifest, type PackComponent, type TensorSpec } from '../pack/manifest';
 import type { GraphRunTiming } from '../../shared/engine-api';
 import type { GraphRunner, TensorData } from '../pipeline/graph-runner';
 import { runComponent, type Tensors } from '../pipeline/part-chain';
+import { ortFor, type Ort } from './ort-module';
 import { foldsWeights, sessionOptions } from './session-options';
 import { wasmHeapBytes } from './wasm-heap';
-
-// Two cores gain nothing from wasm threads (docs/performance.md), and a single thread keeps ORT
-// from re-running this worker's module as a pthread.
-ort.env.wasm.numThreads = 1;
-ort.env.logLevel = 'warning';
 
 /** A graph file of the pack by path, verified: chunk Blobs joined (mostly on disk, from IndexedDB). */
 export type GraphFile = (path: string) => Promise<Blob>;
 
 export class OrtRunner implements GraphRunner {
   /** Resident components: their sessions (one per part), created and warmed up together. */
-  private readonly sessions = new Map<string, Promise<ort.InferenceSession[]>>();
+  private readonly sessions = new Map<string, Promise<InferenceSession[]>>();
   readonly runTimings: GraphRunTiming[] = [];
   /** One entry per session created, in order: what each took to compile and warm up, and the heap after. */
   readonly sessionStats: SessionStats[] = [];
@@ -38,6 +34,11 @@ export class OrtRunner implements GraphRunner {
     private readonly backend: BackendChoice,
     private readonly fileFor: GraphFile,
   ) {}
+
+  /** The onnxruntime-web build for this runner's back end. */
+  private ort(): Promise<Ort> {
+    return ortFor(this.backend.ep);
+  }
 
   get deviceLost(): string | null {
     return this.lostReason;
@@ -74,7 +75,7 @@ export class OrtRunner implements GraphRunner {
     return variantFiles(variant);
   }
 
-  private residentSessions(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession[]> {
+  private residentSessions(componentId: string, onProgress?: ProgressCallback): Promise<InferenceSession[]> {
     let pending = this.sessions.get(componentId);
     if (!pending) {
       pending = this.createResident(componentId, onProgress);
@@ -84,9 +85,9 @@ export class OrtRunner implements GraphRunner {
     return pending;
   }
 
-  private async createResident(componentId: string, onProgress?: ProgressCallback): Promise<ort.InferenceSession[]> {
+  private async createResident(componentId: string, onProgress?: ProgressCallback): Promise<InferenceSession[]> {
     const component = this.component(componentId);
-    const created: { session: ort.InferenceSession; stats: SessionStats }[] = [];
+    const created: { session: InferenceSession; stats: SessionStats }[] = [];
     try {
       for (const path of this.files(componentId)) created.push(await this.createSession(componentId, path));
     } catch (e) {
@@ -96,9 +97,10 @@ export class OrtRunner implements GraphRunner {
     const sessions = created.map(({ session }) => session);
     onProgress?.({ phase: 'warmup', component: componentId });
     // The smallest inputs the component accepts, through every part: each compiles its kernels.
+    const ort = await this.ort();
     const warmupStarted = performance.now();
     await runComponent(component, warmupFeeds(this.manifest, component.inputs), async (index, feeds) =>
-      readOutputs(await sessions[index]!.run(toOrt(feeds))),
+      readOutputs(await sessions[index]!.run(toOrt(ort, feeds))),
     );
     const warmupMs = performance.now() - warmupStarted;
     for (const { stats } of created) {
@@ -110,15 +112,16 @@ export class OrtRunner implements GraphRunner {
   private async createSession(
     componentId: string,
     path: string,
-  ): Promise<{ session: ort.InferenceSession; stats: SessionStats }> {
+  ): Promise<{ session: InferenceSession; stats: SessionStats }> {
     const blob = await this.fileFor(path);
     // ORT reads a URL itself, streaming files over 1 GB into one buffer; handing it the Blob's URL means
     // this worker never joins the chunks into a second whole-file copy.
     const url = URL.createObjectURL(blob);
     const heapBefore = wasmHeapBytes();
     const started = performance.now();
-    let session: ort.InferenceSession;
+    let session: InferenceSession;
     try {
+      const ort = await this.ort();
       session = await ort.InferenceSession.create(url, {
         ...sessionOptions(blob.size),
         executionProviders: [this.backend.ep],
@@ -143,7 +146,7 @@ export class OrtRunner implements GraphRunner {
   }
 
   private async watchDevice(): Promise<void> {
-    const device = await ort.env.webgpu.device;
+    const device = await (await this.ort()).env.webgpu.device;
     // ORT shares one GPUDevice between all sessions: each runner listens to it once.
     if (!device || this.watchedDevice === device) return;
     this.watchedDevice = device;
@@ -157,9 +160,9 @@ export class OrtRunner implements GraphRunner {
   async run(componentId: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const component = this.component(componentId);
     let ms = 0;
-    const timed = async (session: ort.InferenceSession, partFeeds: Tensors) => {
+    const timed = async (session: InferenceSession, partFeeds: Tensors) => {
       const started = performance.now();
-      const outputs = await session.run(toOrt(partFeeds));
+      const outputs = await session.run(toOrt(await this.ort(), partFeeds));
       ms += performance.now() - started;
       return readOutputs(outputs);
     };
@@ -186,7 +189,7 @@ export class OrtRunner implements GraphRunner {
 
   async destroyDeviceForTesting(): Promise<boolean> {
     if (this.backend.ep !== 'webgpu') return false;
-    const device = await ort.env.webgpu.device;
+    const device = await (await this.ort()).env.webgpu.device;
     device.destroy();
     return true;
   }
@@ -201,13 +204,14 @@ export class OrtRunner implements GraphRunner {
   }
 }
 
-function toOrt(feeds: Tensors): Record<string, ort.Tensor> {
-  const inputs: Record<string, ort.Tensor> = {};
+/** ORT tensors from the build that made the sessions (each build carries its own Tensor class). */
+function toOrt(ort: Ort, feeds: Tensors): Record<string, Tensor> {
+  const inputs: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
   return inputs;
 }
 
-async function readOutputs(outputs: ort.InferenceSession.OnnxValueMapType): Promise<Tensors> {
+async function readOutputs(outputs: InferenceSession.OnnxValueMapType): Promise<Tensors> {
   const result: Tensors = {};
   for (const [name, t] of Object.entries(outputs)) {
     result[name] = { type: 'float32', data: (await t.getData()) as Float32Array, dims: [...t.dims] };
