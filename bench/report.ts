@@ -228,8 +228,8 @@ export function report(r: BenchResults): string {
       ]),
     ),
   );
-  out.push(sessionTable('wasm', r.wasm.sessions));
-  if (gpu) out.push(sessionTable('WebGPU', gpu.sessions));
+  out.push(sessionTable('wasm', r.wasm.sessions, r.graphNodes));
+  if (gpu) out.push(sessionTable('WebGPU', gpu.sessions, r.graphNodes));
 
   out.push('### 7. Resolution scaling (U-Net Flash, per step)');
   const base16 = calls(wasm['flash-64'], 'unet_flash');
@@ -261,13 +261,14 @@ function label(key: string): string {
   return workload?.label ?? key;
 }
 
-function sessionTable(backend: string, sessions: SessionStats[]): string {
+function sessionTable(backend: string, sessions: SessionStats[], graphNodes?: Record<string, number>): string {
   return (
     `Sessions on ${backend}, in the order they were created (they share one wasm heap):\n\n` +
     table(
-      ['component', 'file', 'weights in memory', 'compile', 'warm-up run', 'wasm heap growth'],
+      ['component', 'graph nodes', 'file', 'weights in memory', 'compile', 'warm-up run', 'wasm heap growth'],
       sessions.map((s) => [
         s.component,
+        graphNodes?.[s.file]?.toLocaleString('en') ?? '–',
         `${(s.fileBytes / 2 ** 20).toFixed(1)} MiB`,
         s.weightsFolded ? 'fp32 (folded once)' : 'as stored',
         fmt(s.createMs),

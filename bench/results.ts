@@ -54,4 +54,6 @@ export interface BenchResults {
   node: { defaultThreads: Record<string, ImageRun[]>; oneThread: Record<string, ImageRun[]> };
   starts: { cold: StartRun[]; warm: StartRun[] };
   memory: MemoryStage[];
+  /** Nodes in each graph file of the pack, by its path in the pack (absent in results before 2026-12-06). */
+  graphNodes?: Record<string, number>;
 }

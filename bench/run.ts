@@ -6,10 +6,11 @@
 //   npx tsx bench/run.ts --report bench/results/<file>.json     (the markdown again, from saved samples)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { BrowserBench } from './browser-bench';
+import { graphNodeCount } from './graph-nodes';
 import { benchNode } from './node-bench';
 import { report } from './report';
 import type { BenchResults } from './results';
@@ -130,6 +131,11 @@ async function main(): Promise<void> {
       node: { defaultThreads, oneThread },
       starts,
       memory: browser.memory,
+      graphNodes: Object.fromEntries(
+        readdirSync(packDir)
+          .filter((file) => file.endsWith('.onnx'))
+          .map((file) => [file, graphNodeCount(readFileSync(new URL(file, packDir)))]),
+      ),
     };
   } finally {
     await browser.close().catch(() => {});

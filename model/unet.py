@@ -76,8 +76,14 @@ class ConditionalGroupNorm(nn.Module):
         nn.init.zeros_(self.context_mlp[1].bias)
 
     def forward(self, x: torch.Tensor, time_embed: torch.Tensor) -> torch.Tensor:
-        scale, shift = self.context_mlp(time_embed)[:, :, None, None].chunk(2, dim=1)
-        return self.norm(x) * (scale + 1.0) + shift
+        activation, linear = self.context_mlp
+        # 1 + scale, with the 1 added to the bias: the exported graph folds the sum into one weight
+        # instead of adding 1 in every block at every step.
+        channels = linear.out_features // 2
+        offset = torch.cat([torch.ones(channels), torch.zeros(channels)]).to(linear.bias)
+        modulation = nn.functional.linear(activation(time_embed), linear.weight, linear.bias + offset)
+        scale, shift = modulation[:, :, None, None].chunk(2, dim=1)
+        return self.norm(x) * scale + shift
 
 
 class Block(nn.Module):

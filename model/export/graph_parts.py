@@ -12,7 +12,7 @@ assignment, and the x a part reads differs from the x it writes. Graph outputs k
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -84,6 +84,8 @@ class Part:
     inputs: List[TensorSpec]  # ONNX names; may shrink to what the exported graph really uses
     outputs: List[TensorSpec]
     example: Dict[str, np.ndarray]  # inputs at the trace shape, for the export
+    # Inputs at every probe shape, the trace shape's first (model/export/fold_shapes.py reads them).
+    probes: List[Dict[str, np.ndarray]] = field(default_factory=list)
 
 
 def _spec(name: str, a: torch.Tensor, b: torch.Tensor) -> TensorSpec:
@@ -103,6 +105,7 @@ def split_into_parts(
     budget: int,
     probe_a: Dict[str, np.ndarray],
     probe_b: Dict[str, np.ndarray],
+    more_probes: Sequence[Dict[str, np.ndarray]] = (),
 ) -> List[Part]:
     """The parts of a graph, wired by value name, with shapes from two probes of different sizes
     (probe_a is also the trace input). The graph's own inputs and outputs keep their specs."""
@@ -131,6 +134,7 @@ def split_into_parts(
     current = {v: v for v in graph_inputs}  # value → the ONNX name holding its latest version
     values_a = {v: torch.from_numpy(probe_a[v]) for v in graph_inputs}
     values_b = {v: torch.from_numpy(probe_b[v]) for v in graph_inputs}
+    values_more = [{v: torch.from_numpy(p[v]) for v in graph_inputs} for p in more_probes]
     parts = []
     with torch.no_grad():
         for k, group in enumerate(groups):
@@ -143,13 +147,18 @@ def split_into_parts(
             in_a = [values_a[r] for r in reads]
             in_b = [values_b[r] for r in reads]
             out_a, out_b = module(*in_a), module(*in_b)
+            in_more = [[values[r] for r in reads] for values in values_more]
+            out_more = [module(*ins) for ins in in_more]
             inputs = [known_specs.get(current[r]) or _spec(current[r], a, b) for r, a, b in zip(reads, in_a, in_b)]
             names = [v if v in graph_outputs and not any(v in w for w in writes[k + 1:]) else f"{v}.{k}"
                      for v in out_values]
             outputs = [known_specs.get(n) or _spec(n, a, b) for n, a, b in zip(names, out_a, out_b)]
-            parts.append(Part(k, module, inputs, outputs, {current[r]: t.numpy() for r, t in zip(reads, in_a)}))
+            probes = [{current[r]: t.numpy() for r, t in zip(reads, ins)} for ins in [in_a, in_b] + in_more]
+            parts.append(Part(k, module, inputs, outputs, probes[0], probes))
             for v, n, a, b in zip(out_values, names, out_a, out_b):
                 current[v], values_a[v], values_b[v] = n, a, b
+            for values, outs in zip(values_more, out_more):
+                values.update(zip(out_values, outs))
     missing = [v for v in graph_outputs if current.get(v) != v]
     if missing:
         raise ValueError(f"no part writes the graph outputs {missing}")

@@ -282,6 +282,13 @@ def probe_shape(models: Kandinsky3) -> Tuple[int, int, int, int]:
     return 3, 3 * m, 4 * m, 7
 
 
+def fold_probe_shape(models: Kandinsky3) -> Tuple[int, int, int, int]:
+    """A third shape unlike both others on every axis (batch 1, a tall latent, a short text): shape
+    arithmetic that agrees at all three is folded (model/export/fold_shapes.py)."""
+    m = models.config.unet.downsample_factor
+    return 1, 5 * m, 2 * m, 3
+
+
 def export_onnx(graph: Graph, path: Path, feeds: Dict[str, np.ndarray]) -> None:
     dynamic_axes = {
         spec.name: {i: dim for i, dim in enumerate(spec.shape) if isinstance(dim, str)}

@@ -32,35 +32,46 @@ def run_many(jobs: Sequence[tuple], stream: bool = False) -> List[Dict[str, np.n
     """
     if os.environ.get("KW_ORT") == "python":
         return _run_python(jobs, stream)
+    with tempfile.TemporaryDirectory(prefix="ort-node-") as tmp:
+        outputs = _run_node(jobs, Path(tmp), stream)
+        return [{name: np.fromfile(path, dtype=np.float32).reshape(_written(path)["dims"]) for name, path in run.items()}
+                for run in outputs]
+
+
+def run_dims(jobs: Sequence[tuple]) -> List[Dict[str, tuple]]:
+    """Like run_many, but only the outputs' dims, for values of any type (model/export/fold_shapes.py)."""
+    if os.environ.get("KW_ORT") == "python":
+        return [{k: tuple(v.shape) for k, v in out.items()} for out in _run_python(jobs)]
+    with tempfile.TemporaryDirectory(prefix="ort-dims-") as tmp:
+        return [{name: tuple(_written(path)["dims"]) for name, path in run.items()} for run in _run_node(jobs, Path(tmp))]
+
+
+def _written(path: str) -> dict:
+    return json.loads(Path(path + ".json").read_text())
+
+
+def _run_node(jobs: Sequence[tuple], tmpdir: Path, stream: bool = False) -> List[Dict[str, str]]:
+    """Runs the jobs in one onnxruntime-node process; returns, per job, each output's file."""
     if not (REPO / "node_modules" / "onnxruntime-node").is_dir():
         raise OrtNodeUnavailable("onnxruntime-node is not installed: run `npm ci` in the repository root")
-    with tempfile.TemporaryDirectory(prefix="ort-node-") as tmp:
-        tmpdir = Path(tmp)
-        runs = []
-        for j, (model, inputs, output_names) in enumerate(jobs):
-            spec = {}
-            for name, array in inputs.items():
-                array = np.ascontiguousarray(array)
-                path = tmpdir / f"{j}-in-{name}.bin"
-                array.tofile(path)
-                spec[name] = {"dtype": _DTYPES[array.dtype], "dims": list(array.shape), "file": str(path)}
-            runs.append({
-                "models": [str(m) for m in model] if isinstance(model, (list, tuple)) else [str(model)],
-                "inputs": spec,
-                "outputs": {name: str(tmpdir / f"{j}-out-{name}.bin") for name in output_names},
-            })
-        (tmpdir / "job.json").write_text(json.dumps({"runs": runs, "stream": stream}))
-        proc = subprocess.run(["node", str(RUNNER), str(tmpdir / "job.json")], cwd=REPO, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"onnxruntime-node failed:\n{proc.stderr[-4000:]}")
-        results = []
-        for run in runs:
-            out = {}
-            for name, path in run["outputs"].items():
-                dims = json.loads(Path(path + ".json").read_text())["dims"]
-                out[name] = np.fromfile(path, dtype=np.float32).reshape(dims)
-            results.append(out)
-        return results
+    runs = []
+    for j, (model, inputs, output_names) in enumerate(jobs):
+        spec = {}
+        for k, (name, array) in enumerate(inputs.items()):
+            array = np.ascontiguousarray(array)
+            path = tmpdir / f"{j}-in-{k}.bin"
+            array.tofile(path)
+            spec[name] = {"dtype": _DTYPES[array.dtype], "dims": list(array.shape), "file": str(path)}
+        runs.append({
+            "models": [str(m) for m in model] if isinstance(model, (list, tuple)) else [str(model)],
+            "inputs": spec,
+            "outputs": {name: str(tmpdir / f"{j}-out-{k}.bin") for k, name in enumerate(output_names)},
+        })
+    (tmpdir / "job.json").write_text(json.dumps({"runs": runs, "stream": stream}))
+    proc = subprocess.run(["node", str(RUNNER), str(tmpdir / "job.json")], cwd=REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"onnxruntime-node failed:\n{proc.stderr[-4000:]}")
+    return [run["outputs"] for run in runs]
 
 
 def _run_python(jobs, stream=False):

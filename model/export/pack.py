@@ -16,13 +16,14 @@ import onnx
 from ..kandinsky3 import FLASH_TEACHERS, Kandinsky3, weights_digest
 from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
+from .fold_shapes import fold_shapes
 from .pack_files import file_entry
 from .memory_plan import add_memory_plan
 from ..steps import unique_parameters
 from .graph_parts import DEFAULT_PART_BYTES, Part, check_parts, split_into_parts
 from .preview_map import add_preview_map
-from .graphs import (Graph, control_shapes, export_onnx, graphs_for, image_encoder_normalisation, image_encoder_side, probe_shape,
-                     trace_shape)
+from .graphs import (Graph, control_shapes, export_onnx, fold_probe_shape, graphs_for, image_encoder_normalisation, image_encoder_side,
+                     probe_shape, trace_shape)
 from .ort_runner import run_many
 from .weight_formats import FORMATS, convert, format_for
 
@@ -126,7 +127,8 @@ def _parts_of(graph: Graph, models: Kandinsky3, budget: int) -> Optional[List[Pa
         return None
     probe_a = graph.make_inputs(np.random.default_rng(0), *trace_shape(models))
     probe_b = graph.make_inputs(np.random.default_rng(1), *probe_shape(models))
-    parts = split_into_parts(graph.steps(), graph.inputs, graph.outputs, budget, probe_a, probe_b)
+    probe_c = graph.make_inputs(np.random.default_rng(2), *fold_probe_shape(models))
+    parts = split_into_parts(graph.steps(), graph.inputs, graph.outputs, budget, probe_a, probe_b, [probe_c])
     # The wiring, checked in PyTorch before minutes of export: the parts must give the module's outputs.
     err = check_parts(parts, probe_b, graph.reference(probe_b))
     if err > FP32_TOLERANCE:
@@ -138,11 +140,21 @@ def fp32_bytes_of(module) -> int:
     return 4 * sum(p.numel() for p in unique_parameters([module]))
 
 
-def _export_formats(fp32_path: Path, role: str, formats: Sequence[str]) -> Tuple[Dict[str, Path], List[str]]:
-    """Compacts the exported fp32 graph in place and writes it in every other format beside it.
-    Returns the paths and the graph's input names: the exporter drops inputs a graph never reads (a
-    U-Net part without cross-attention takes no context), and the manifest lists what a file takes."""
-    fp32 = compact_names(onnx.load(str(fp32_path)))
+def _probes(graph: Graph, models: Kandinsky3) -> List[Dict[str, np.ndarray]]:
+    """The graph's inputs at the three shapes its shape arithmetic is folded at."""
+    shapes = [trace_shape(models), probe_shape(models), fold_probe_shape(models)]
+    return [graph.make_inputs(np.random.default_rng(seed), *shape) for seed, shape in enumerate(shapes)]
+
+
+def _export_formats(fp32_path: Path, role: str, formats: Sequence[str],
+                    probes: List[Dict[str, np.ndarray]]) -> Tuple[Dict[str, Path], List[str]]:
+    """Folds the exported fp32 graph's shape arithmetic at the probes, compacts it in place and writes
+    it in every other format beside it. Returns the paths and the graph's input names: the exporter
+    drops inputs a graph never reads (a U-Net part without cross-attention takes no context), and the
+    manifest lists what a file takes."""
+    exported = onnx.load(str(fp32_path))
+    used = {i.name for i in exported.graph.input}
+    fp32 = compact_names(fold_shapes(exported, [{k: v for k, v in p.items() if k in used} for p in probes]))
     onnx.save(fp32, str(fp32_path))
     paths = {"fp32": fp32_path}
     for fmt in formats:
@@ -170,7 +182,7 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
         if parts is None:
             fp32_path = out_dir / f"{graph.component}.fp32.onnx"
             export_onnx(graph, fp32_path, graph.make_inputs(np.random.default_rng(0), *trace_shape(models)))
-            paths, _ = _export_formats(fp32_path, graph.role, options.formats)
+            paths, _ = _export_formats(fp32_path, graph.role, options.formats, _probes(graph, models))
             files[graph.component] = {f: [p] for f, p in paths.items()}
             continue
         parts_of[graph.component] = parts
@@ -179,12 +191,12 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
             fp32_path = out_dir / f"{graph.component}.part{part.index}.fp32.onnx"
             export_onnx(Graph(graph.component, graph.role, part.module, part.inputs, part.outputs, None),
                         fp32_path, part.example)
-            paths, used = _export_formats(fp32_path, graph.role, options.formats)
+            paths, used = _export_formats(fp32_path, graph.role, options.formats, part.probes)
             part.inputs = [s for s in part.inputs if s.name in used]
             for fmt, path in paths.items():
                 files[graph.component][fmt].append(path)
             part.module = None  # the traced steps hold no weights of their own; drop the reference
-            part.example = {}
+            part.example, part.probes = {}, []
 
     reports = _measure(graphs, files, models)
     print_report(reports)

@@ -107,8 +107,9 @@ def test_graph_signatures_match_the_manifest(manifest):
         for variant in component["variants"].values():
             for graph, path in zip(graphs, variant_files(variant), strict=True):
                 model = onnx.load(str(RANDOM_PACK / path), load_external_data=False)
-                # int4w alone adds ORT's contrib domain, for MatMulNBits.
-                extra = [("com.microsoft", 1)] if variant["storage"] == "int4" else []
+                # ORT's contrib domain, for QuickGelu (every graph with a SiLU) and int4w's MatMulNBits.
+                uses_contrib = variant["storage"] == "int4" or any(n.domain == "com.microsoft" for n in model.graph.node)
+                extra = [("com.microsoft", 1)] if uses_contrib else []
                 assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)] + extra
                 for declared, actual in ((graph["inputs"], model.graph.input), (graph["outputs"], model.graph.output)):
                     assert [d["name"] for d in declared] == [a.name for a in actual], (cid, path)
@@ -124,7 +125,7 @@ def test_no_custom_operators(manifest):
             for path in variant_files(variant):
                 model = onnx.load(str(RANDOM_PACK / path))
                 custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
-                # The one exception: int4w's MatMulNBits, which onnxruntime-web runs on wasm and WebGPU.
-                # (A part without linear layers has none.)
-                assert custom <= ({"MatMulNBits"} if variant["storage"] == "int4" else set())
+                # The exceptions, which onnxruntime-web runs on wasm and WebGPU: QuickGelu (SiLU in one node,
+                # model/export/fold_shapes.py) and int4w's MatMulNBits (a part without linear layers has none).
+                assert custom <= ({"QuickGelu", "MatMulNBits"} if variant["storage"] == "int4" else {"QuickGelu"})
                 onnx.checker.check_model(model)
