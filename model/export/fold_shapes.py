@@ -23,7 +23,7 @@ from __future__ import annotations
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import onnx
@@ -318,15 +318,22 @@ def _rewire(graph: onnx.GraphProto, rename: Dict[str, str], dropped: Set[int]) -
     graph.node.extend(kept)
 
 
+def _producers_and_readers(graph: onnx.GraphProto) -> Tuple[Dict[str, onnx.NodeProto], Dict[str, int]]:
+    """The node writing each value, and how many node inputs read it: a rewrite may only absorb a
+    node whose output nothing else reads."""
+    producer = {o: n for n in graph.node for o in n.output}
+    readers: Dict[str, int] = defaultdict(int)
+    for node in graph.node:
+        for name in node.input:
+            readers[name] += 1
+    return producer, readers
+
+
 def _merge_nested_unsqueezes(model: onnx.ModelProto) -> None:
     """Unsqueeze(Unsqueeze(x, a), b) → Unsqueeze(x, a ∪ b), when the inner one has no other reader."""
     graph = model.graph
     constants = _constants(graph)
-    producer = {o: n for n in graph.node for o in n.output}
-    readers = defaultdict(int)
-    for node in graph.node:
-        for name in node.input:
-            readers[name] += 1
+    producer, readers = _producers_and_readers(graph)
     dropped = set()
     for node in graph.node:
         if node.op_type != "Unsqueeze":
@@ -393,11 +400,7 @@ def _fused_silu(model: onnx.ModelProto) -> None:
     """x · sigmoid(x) (SiLU, two nodes) → ORT's QuickGelu with alpha 1 (one node), which onnxruntime-web
     runs on wasm and WebGPU alike."""
     graph = model.graph
-    producer = {o: n for n in graph.node for o in n.output}
-    readers = defaultdict(int)
-    for node in graph.node:
-        for name in node.input:
-            readers[name] += 1
+    producer, readers = _producers_and_readers(graph)
     dropped = set()
     for node in graph.node:
         if node.op_type != "Mul" or len(node.input) != 2:
