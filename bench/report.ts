@@ -86,7 +86,7 @@ export function report(r: BenchResults): string {
         ['OS', r.machine.os],
         [
           'browser',
-          `Chromium ${r.machine.chromium}, headless; onnxruntime-web ${r.machine.onnxruntimeWeb} (wasm: 1 thread)`,
+          `Chromium ${r.machine.chromium}, headless; onnxruntime-web ${r.machine.onnxruntimeWeb} (wasm: ${threadCount(r.wasmThreads ?? 1)})`,
         ],
         ['native', `Node ${r.machine.node}, onnxruntime-node ${r.machine.onnxruntimeNode} (CPU)`],
         [
@@ -191,24 +191,31 @@ export function report(r: BenchResults): string {
   );
 
   out.push(
-    '### 5. Cold and warm start, up to the first image (wasm)\n\nCold: a fresh browser context (empty IndexedDB and HTTP cache), the pack from a local server. Warm: a reload, the pack from IndexedDB. Both verify every chunk and compile every session.',
+    "### 5. Cold and warm start, up to the first image (wasm)\n\nCold: a new browser profile (empty IndexedDB, HTTP cache and code cache), the pack from a local server. Warm: a reload after a visit that stored the pack and made a picture; the pack from IndexedDB, ORT's compiled wasm from Chrome's code cache. Private window: the same reload where Chrome keeps no compiled wasm (results before 2026-12-07 measured warm starts this way). All verify every chunk and create every session.",
   );
   const start = (runs: StartRun[], field: keyof StartRun) => cell(summarize(runs.map((s) => s[field])));
   const total = (runs: StartRun[]) => cell(summarize(runs.map((s) => s.loadMs + s.firstImageMs)));
   out.push(
     table(
       ['start', 'pack files', 'sessions', 'first image', 'to first image', 'downloaded'],
-      (['cold', 'warm'] as const).map((kind) => {
-        const runs = r.starts[kind];
-        return [
-          kind,
-          start(runs, 'filesMs'),
-          start(runs, 'sessionsMs'),
-          start(runs, 'firstImageMs'),
-          total(runs),
-          mib(runs[0]?.downloadedBytes ?? 0),
-        ];
-      }),
+      (
+        [
+          ['cold', r.starts.cold],
+          ['warm', r.starts.warm],
+          ['warm, private window', r.starts.warmPrivate],
+        ] as [string, StartRun[] | undefined][]
+      )
+        .flatMap(([kind, runs]) => (runs ? [[kind, runs] as const] : []))
+        .map(([kind, runs]) => {
+          return [
+            kind,
+            start(runs, 'filesMs'),
+            start(runs, 'sessionsMs'),
+            start(runs, 'firstImageMs'),
+            total(runs),
+            mib(runs[0]?.downloadedBytes ?? 0),
+          ];
+        }),
     ),
   );
 
@@ -279,4 +286,8 @@ function sessionTable(backend: string, sessions: SessionStats[], graphNodes?: Re
       ]),
     )
   );
+}
+
+function threadCount(threads: number): string {
+  return threads === 1 ? '1 thread' : `${threads} threads`;
 }

@@ -2,7 +2,7 @@
 // engine worker) and in Node (onnxruntime-node, the same graphs and pipeline code), and writes
 // bench/results/<date>-<machine>.{json,md}. A script, not a test: it prints numbers, it asserts none.
 //
-//   npm run bench -- [--runs 5] [--warmups 1] [--no-webgpu] [--gpu-flags "<chromium flags>"] [--label name]
+//   npm run bench -- [--runs 5] [--warmups 1] [--threads 1] [--no-webgpu] [--gpu-flags "<chromium flags>"] [--label name]
 //   npx tsx bench/run.ts --report bench/results/<file>.json     (the markdown again, from saved samples)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { BrowserBench } from './browser-bench';
 import { graphNodeCount } from './graph-nodes';
 import { benchNode } from './node-bench';
 import { report } from './report';
+import { MAX_WASM_THREADS } from '../workers/runtime/wasm-threads';
 import type { BenchResults } from './results';
 
 const PORT = 4175; // apart from the e2e servers (4173, 4174), so both can run
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     warmups: { type: 'string', default: '1' },
+    // The wasm back end's threads in Chromium; 1 by default, the app's choice on 2 cores.
+    threads: { type: 'string', default: '1' },
     'no-webgpu': { type: 'boolean', default: false },
     'gpu-flags': { type: 'string', default: '' },
     label: { type: 'string', default: '' },
@@ -30,6 +33,10 @@ const { values: args } = parseArgs({
 });
 const runs = Number(args.runs);
 const warmups = Number(args.warmups);
+const threads = Number(args.threads);
+if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+  throw new Error(`--threads must be a whole number from 1 to ${MAX_WASM_THREADS}`);
+}
 if (!(Number.isInteger(runs) && runs >= 1 && Number.isInteger(warmups) && warmups >= 0)) {
   throw new Error('--runs must be a whole number ≥ 1 and --warmups ≥ 0');
 }
@@ -95,6 +102,7 @@ async function main(): Promise<void> {
     extraArgs: args['gpu-flags'].split(' ').filter(Boolean),
     runs,
     warmups,
+    threads,
     log,
   });
   let results: BenchResults;
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
       variant,
       runs,
       warmups,
+      wasmThreads: threads,
       wasm,
       webgpu,
       node: { defaultThreads, oneThread },

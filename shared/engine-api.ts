@@ -40,20 +40,26 @@ export interface Capabilities {
     maxStorageBufferBindingSize: number;
     error?: string;
   };
-  wasm: { available: boolean; simd: boolean; threads: boolean };
+  /** threads: SharedArrayBuffer exists (a cross-origin isolated page); cores: navigator.hardwareConcurrency. */
+  wasm: { available: boolean; simd: boolean; threads: boolean; cores: number };
 }
 
 export interface BackendChoice {
   ep: ExecutionProvider;
   variant: WeightFormat;
-  label: string; // for the status line, e.g. "WebGPU (nvidia ampere)" or "CPU (wasm)"
+  label: string; // for the status line, e.g. "WebGPU (nvidia ampere)" or "CPU (wasm, 2 threads)"
   reason: string;
+  /** Threads of the wasm back end (workers/runtime/wasm-threads.ts); 1 on WebGPU. */
+  threads: number;
 }
 
 export interface LoadOptions {
   ep?: ExecutionProvider; // forces a back end (?ep=webgpu|wasm)
   /** Pretend these back ends are missing (?simulate=no-webgpu,no-wasm), to see and test the fallbacks. */
   simulateMissing?: ExecutionProvider[];
+  /** Threads for the wasm back end (?threads=N, and the bench's --threads); default: half the cores, at
+   * most 4. Fixed once the worker's runtime has started. */
+  wasmThreads?: number;
   /** Keep text encoder outputs per prompt in IndexedDB, so repeated prompts skip the encoder (default
    * true; the benchmarks turn it off to time the encoder every time). */
   promptCache?: boolean;

@@ -39,8 +39,8 @@ onEngineCrash((message) =>
 );
 
 function loadOptions(): LoadOptions {
-  const { ep, simulateMissing } = readUrlOptions(location.search);
-  return { ep, simulateMissing };
+  const { ep, simulateMissing, wasmThreads } = readUrlOptions(location.search);
+  return { ep, simulateMissing, wasmThreads };
 }
 
 /** The pack named in the address (?pack=), or the bundled one. */

@@ -1,5 +1,6 @@
 // Options read from the page address: ?ep=webgpu|wasm forces a back end, ?pack=<manifest URL> loads
-// another model pack, ?simulate=no-webgpu,no-wasm pretends back ends are missing (to see the fallbacks).
+// another model pack, ?simulate=no-webgpu,no-wasm pretends back ends are missing (to see the fallbacks),
+// ?threads=N sets the wasm back end's threads.
 import type { ExecutionProvider } from '../shared/engine-api';
 
 // kandinsky3-nano, trained in this project on emoji (model/nano); shipped int8w, Flash by default.
@@ -9,12 +10,15 @@ export interface UrlOptions {
   ep?: ExecutionProvider;
   pack: string;
   simulateMissing: ExecutionProvider[];
+  wasmThreads?: number;
 }
 
 export function readUrlOptions(search: string): UrlOptions {
   const params = new URLSearchParams(search);
   const ep = params.get('ep');
+  const threads = Number(params.get('threads'));
   return {
+    wasmThreads: Number.isInteger(threads) && threads >= 1 ? threads : undefined,
     ep: ep === 'webgpu' || ep === 'wasm' ? ep : undefined,
     pack: params.get('pack') || BUNDLED_PACK,
     simulateMissing: (params.get('simulate') ?? '')

@@ -106,6 +106,7 @@ export class Engine implements EngineApi {
       withoutBackends(await this.probe(), options.simulateMissing ?? []),
       manifest,
       options.ep,
+      options.wasmThreads,
     );
     const eager = defaultComponents(manifest);
     const graphs = Object.keys(manifest.components).flatMap((id) => graphFiles(manifest, id, backend.variant));
@@ -343,6 +344,6 @@ function withoutBackends(caps: Capabilities, missing: ExecutionProvider[]): Capa
   const out = structuredClone(caps);
   if (missing.includes('webgpu'))
     out.webgpu = { ...out.webgpu, available: false, adapter: null, error: 'no WebGPU (simulated)' };
-  if (missing.includes('wasm')) out.wasm = { available: false, simd: false, threads: false };
+  if (missing.includes('wasm')) out.wasm = { available: false, simd: false, threads: false, cores: out.wasm.cores };
   return out;
 }

@@ -273,7 +273,7 @@ def _with_known_shapes(model: onnx.ModelProto, probes) -> onnx.ModelProto:
 def _without_identity_arithmetic(model: onnx.ModelProto, probes) -> onnx.ModelProto:
     """Drops Identity nodes, Mul by ones and Add of zeros that leave their other input's shape as it is."""
     graph = model.graph
-    constants = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    constants = _constants(graph)  # the exporter writes GroupNorm's ones and zeros as Constant nodes
     candidates = []
     for node in graph.node:
         if node.op_type in ("Mul", "Add") and len(node.input) == 2:

@@ -72,6 +72,22 @@ def test_folding_removes_the_shape_arithmetic(exported):
     assert ops_after["Split"] == 6 and ops_after["QuickGelu"] > 0
 
 
+def test_no_mul_by_ones_or_add_of_zeros_is_left(exported):
+    """GroupNorm without affine exports them, with their values in Constant nodes."""
+    _, before, after, _ = exported
+
+    def neutral_ops(model):
+        values = {i.name: onnx.numpy_helper.to_array(i) for i in model.graph.initializer}
+        for n in model.graph.node:
+            if n.op_type == "Constant":
+                values[n.output[0]] = onnx.numpy_helper.to_array(n.attribute[0].t)
+        return [n for n in model.graph.node if n.op_type in ("Mul", "Add") and any(
+            i in values and values[i].size and np.all(values[i] == (1 if n.op_type == "Mul" else 0)) for i in n.input)]
+
+    assert len(neutral_ops(before)) >= 6  # the test would pass vacuously on a graph without them
+    assert neutral_ops(after) == []
+
+
 @pytest.mark.parametrize("shape", [(1, 4, 4), (2, 12, 2), (4, 3, 5)])
 def test_the_folded_graph_computes_the_same_at_unprobed_shapes(exported, shape):
     module, _, _, path = exported

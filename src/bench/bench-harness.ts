@@ -31,7 +31,8 @@ export interface TimedImage {
 }
 
 export interface BenchHarness {
-  load(url: string, ep: ExecutionProvider): Promise<TimedLoad>;
+  /** `threads`: the wasm back end's threads (the bench's --threads); the app's default where absent. */
+  load(url: string, ep: ExecutionProvider, threads?: number): Promise<TimedLoad>;
   generate(params: GenerateParams): Promise<TimedImage>;
   inpaint(params: InpaintParams): Promise<TimedImage>;
   diagnostics(): Promise<EngineDiagnostics>;
@@ -61,13 +62,13 @@ async function timedImage(run: (onProgress: (p: Progress) => void) => Promise<Ge
 }
 
 window.kandinskyBench = {
-  async load(url, ep) {
+  async load(url, ep, threads) {
     const started = performance.now();
     let filesDone = 0;
     const pack = await engine().load(
       { kind: 'url', url },
       // The prompt cache off: every image pays for its text encoder, as a new prompt does.
-      { ep, promptCache: false },
+      { ep, promptCache: false, wasmThreads: threads },
       Comlink.proxy((p: Progress) => {
         if (p.phase === 'load' && filesDone === 0) filesDone = performance.now();
       }),

@@ -9,8 +9,8 @@ const file = (path: string, bytes: number): PackFile => ({
   sha256: '',
   chunks: { bytes: 1 << 26, sha256: [] },
 });
-const wasm: BackendChoice = { ep: 'wasm', variant: 'fp16w', label: 'CPU (wasm)', reason: '' };
-const webgpu: BackendChoice = { ep: 'webgpu', variant: 'fp16', label: 'WebGPU', reason: '' };
+const wasm: BackendChoice = { ep: 'wasm', variant: 'fp16w', label: 'CPU (wasm)', reason: '', threads: 1 };
+const webgpu: BackendChoice = { ep: 'webgpu', variant: 'fp16', label: 'WebGPU', reason: '', threads: 1 };
 
 describe('device limits', () => {
   it('accepts the nano pack anywhere', () => {

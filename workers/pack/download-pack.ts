@@ -59,37 +59,48 @@ export async function downloadPack(
   };
 
   const result: PackFiles = { blobs: new Map(), cachedBytes: 0, downloadedBytes: 0, unsavedBytes: 0, notices };
-  const work: { file: PackFile; row: FileDownload; missing: number[] }[] = [];
-  for (const [k, file] of files.entries()) {
-    const row = rows[k]!;
-    let missing = indices(file);
-    if (store) {
-      try {
-        const state = await storedState(file, store);
-        if (state.complete) {
-          const read = await readVerifiedChunks(file, store);
-          if (read.status === 'ok') {
-            result.blobs.set(file.path, new Blob(read.chunks));
-            Object.assign(row, { state: 'stored', doneBytes: file.bytes });
-            result.cachedBytes += file.bytes;
-            continue;
-          }
-          notices.push(`Downloading again what was damaged on disk (${read.reason}); the rest is kept.`);
-          missing = read.badChunks;
-        } else {
-          missing = missing.filter((i) => !state.present.has(i));
-        }
-      } catch (e) {
-        // A broken or blocked database: the network still works.
+  // What each file still misses. Stored files are read back and verified a few at a time: reading
+  // one from IndexedDB and hashing another overlap (the nano pack's 27 MB took 0.3 s one by one).
+  const missingOf = async (file: PackFile, row: FileDownload): Promise<number[] | null> => {
+    if (!store) return indices(file);
+    try {
+      const state = await storedState(file, store);
+      if (!state.complete) return indices(file).filter((i) => !state.present.has(i));
+      const read = await readVerifiedChunks(file, store);
+      if (read.status === 'ok') {
+        result.blobs.set(file.path, new Blob(read.chunks));
+        Object.assign(row, { state: 'stored', doneBytes: file.bytes });
+        result.cachedBytes += file.bytes;
+        return null;
+      }
+      notices.push(`Downloading again what was damaged on disk (${read.reason}); the rest is kept.`);
+      return read.badChunks;
+    } catch (e) {
+      // A broken or blocked database: the network still works.
+      if (store) {
         store = null;
         notices.push(
           `The offline store is unavailable (${(e as Error).message}); the pack runs from memory this visit.`,
         );
       }
+      return indices(file);
     }
-    row.doneBytes = file.bytes - bytesOf(file, missing);
+  };
+  const missing = new Array<number[] | null>(files.length);
+  const pending = [...files.keys()];
+  const readers = Array.from({ length: Math.min(options.concurrency ?? 3, files.length) }, async () => {
+    for (let k = pending.shift(); k !== undefined; k = pending.shift())
+      missing[k] = await missingOf(files[k]!, rows[k]!);
+  });
+  await Promise.all(readers);
+  const work: { file: PackFile; row: FileDownload; missing: number[] }[] = [];
+  for (const [k, file] of files.entries()) {
+    const fileMissing = missing[k];
+    if (!fileMissing) continue;
+    const row = rows[k]!;
+    row.doneBytes = file.bytes - bytesOf(file, fileMissing);
     result.cachedBytes += row.doneBytes;
-    work.push({ file, row, missing });
+    work.push({ file, row, missing: fileMissing });
   }
 
   const toDownload = work.reduce((sum, w) => sum + bytesOf(w.file, w.missing), 0);

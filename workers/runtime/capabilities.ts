@@ -43,5 +43,6 @@ function probeWasm(): Capabilities['wasm'] {
   const threads =
     typeof SharedArrayBuffer !== 'undefined' &&
     (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return { available, simd, threads };
+  const cores = typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1;
+  return { available, simd, threads, cores };
 }

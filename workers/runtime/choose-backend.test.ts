@@ -20,7 +20,7 @@ function caps(gpu: Partial<Capabilities['webgpu']> | null, wasm = true): Capabil
       maxStorageBufferBindingSize: 1 << 28,
       ...gpu,
     },
-    wasm: { available: wasm, simd: wasm, threads: false },
+    wasm: { available: wasm, simd: wasm, threads: false, cores: 2 },
   };
 }
 

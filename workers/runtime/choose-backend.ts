@@ -4,6 +4,7 @@
 import type { BackendChoice, Capabilities, ExecutionProvider } from '../../shared/engine-api';
 import { BackendUnavailableError } from '../../shared/errors';
 import type { PackManifest, WeightFormat } from '../pack/manifest';
+import { wasmThreads } from './wasm-threads';
 
 // Software rasterisers expose WebGPU too, ~100× slower than wasm on the same CPU (docs/performance.md),
 // and do not always set isFallbackAdapter.
@@ -16,7 +17,12 @@ export function isSoftwareAdapter(gpu: Capabilities['webgpu']): boolean {
   );
 }
 
-export function chooseBackend(caps: Capabilities, manifest: PackManifest, forced?: ExecutionProvider): BackendChoice {
+export function chooseBackend(
+  caps: Capabilities,
+  manifest: PackManifest,
+  forced?: ExecutionProvider,
+  askedThreads?: number,
+): BackendChoice {
   const wasmOk = caps.wasm.available && caps.wasm.simd;
   const gpu = caps.webgpu;
   const gpuOk = gpu.available && gpu.adapter !== null;
@@ -63,6 +69,13 @@ export function chooseBackend(caps: Capabilities, manifest: PackManifest, forced
       `pack ${manifest.name} has no weight format that every component offers and ${ep} can run`,
     ]);
   }
-  const label = ep === 'webgpu' ? `WebGPU (${adapterName || 'GPU'})` : 'CPU (wasm)';
-  return { ep, variant, label, reason };
+  // The WebGPU build keeps one thread: its few CPU kernels do not pay for a worker per thread.
+  const threads = ep === 'wasm' ? wasmThreads(caps.wasm, askedThreads) : 1;
+  const label =
+    ep === 'webgpu'
+      ? `WebGPU (${adapterName || 'GPU'})`
+      : threads > 1
+        ? `CPU (wasm, ${threads} threads)`
+        : 'CPU (wasm)';
+  return { ep, variant, label, reason, threads };
 }

@@ -37,7 +37,7 @@ export class OrtRunner implements GraphRunner {
 
   /** The onnxruntime-web build for this runner's back end. */
   private ort(): Promise<Ort> {
-    return ortFor(this.backend.ep);
+    return ortFor(this.backend.ep, this.backend.threads);
   }
 
   get deviceLost(): string | null {
