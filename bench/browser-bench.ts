@@ -24,6 +24,9 @@ export interface BrowserBenchOptions {
   log: (line: string) => void;
 }
 
+/** How long each benchmarked visit stays open before the next reload (see warmStarts). */
+const VISIT_MS = 3000;
+
 type HarnessCall =
   | { fn: 'load'; url: string; ep: ExecutionProvider; threads?: number }
   | { fn: 'generate'; params: GenerateParams }
@@ -82,6 +85,8 @@ export class BrowserBench {
   private browser!: Browser;
   readonly memory: MemoryStage[] = [];
   private readonly marker = `--kandinsky-bench=${process.pid}-${Date.now()}`;
+  /** The browsers with a profile on disk carry their own, so their processes are told apart. */
+  private readonly profileMarker = `${this.marker}-profile`;
 
   constructor(private readonly options: BrowserBenchOptions) {}
 
@@ -100,10 +105,16 @@ export class BrowserBench {
   }
 
   /** Runs `work` with every browser process's peak memory reset first, and records the stage's peaks. */
-  private async stage<T>(page: Page, stage: string, backend: string, work: () => Promise<T>): Promise<T> {
-    resetPeaks(this.marker);
+  private async stage<T>(
+    page: Page,
+    stage: string,
+    backend: string,
+    work: () => Promise<T>,
+    marker = this.marker,
+  ): Promise<T> {
+    resetPeaks(marker);
     const result = await work();
-    const peaks = readPeaks(this.marker);
+    const peaks = readPeaks(marker);
     const largest = (type: string) => Math.max(0, ...peaks.filter((p) => p.type === type).map((p) => p.peakBytes));
     const { wasmHeapBytes } = await call<{ wasmHeapBytes: number | null }>(page, { fn: 'diagnostics' });
     this.memory.push({
@@ -118,11 +129,17 @@ export class BrowserBench {
   }
 
   /** One start up to the first image; the last of each kind also records its memory stages. */
-  private async startRun(page: Page, kind: string, seed: number, measureMemory: boolean): Promise<StartRun> {
+  private async startRun(
+    page: Page,
+    kind: string,
+    seed: number,
+    measureMemory: boolean,
+    marker = this.marker,
+  ): Promise<StartRun> {
     const { packUrl } = this.options;
     const label = seed < this.options.warmups ? `${kind} (warm-up)` : kind;
     const staged = <T>(stage: string, work: () => Promise<T>) =>
-      measureMemory ? this.stage(page, `${kind} start: ${stage}`, 'wasm', work) : work();
+      measureMemory ? this.stage(page, `${kind} start: ${stage}`, 'wasm', work, marker) : work();
     const load = await staged('load the pack', () => call<LoadResult>(page, loadCall(packUrl, this.options.threads)));
     const first = await staged('first image', () => call<TimedImage>(page, generateCall(FLASH_64, seed)));
     this.options.log(`  ${label} start: load ${ms(load.ms)} (files ${ms(load.filesMs)}), first image ${ms(first.ms)}`);
@@ -138,13 +155,13 @@ export class BrowserBench {
 
   /** A browser with a profile on disk, as a user's is. Playwright's ordinary contexts are private
    * windows, and Chrome keeps no compiled wasm code for a private window: each start would compile
-   * ORT's runtime again (bench, 2026-12-07: warm start 1.9 s private, 1.3 s with a profile). */
+   * ORT's runtime again (bench, 2026-12-06: warm start 2.1 s private, 1.3 s with a profile). */
   private async profileBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
     const dir = mkdtempSync(join(tmpdir(), 'kandinsky-bench-profile-'));
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: this.options.chromiumPath,
       headless: true,
-      args: [...chromiumArgs, ...this.options.extraArgs, this.marker],
+      args: [...chromiumArgs, ...this.options.extraArgs, this.profileMarker],
     });
     return {
       context,
@@ -166,7 +183,7 @@ export class BrowserBench {
       const profile = await this.profileBrowser();
       try {
         const page = await openHarnessIn(profile.context, baseUrl);
-        const run = await this.startRun(page, 'cold', i, i === warmups + runs - 1);
+        const run = await this.startRun(page, 'cold', i, i === warmups + runs - 1, this.profileMarker);
         if (i >= warmups) cold.push(run);
       } finally {
         await profile.close();
@@ -176,28 +193,32 @@ export class BrowserBench {
     const profile = await this.profileBrowser();
     let warm: StartRun[];
     try {
-      warm = await this.warmStarts(await openHarnessIn(profile.context, baseUrl), 'warm');
+      warm = await this.warmStarts(await openHarnessIn(profile.context, baseUrl), 'warm', this.profileMarker);
     } finally {
       await profile.close();
     }
     log('warm starts in a private window (reload: pack from IndexedDB, no code cache)');
     const page = await openHarness(this.browser, baseUrl);
-    const warmPrivate = await this.warmStarts(page, 'warm, private window');
+    const warmPrivate = await this.warmStarts(page, 'warm, private window', this.marker);
     await page.context().close();
     return { cold, warm, warmPrivate };
   }
 
-  /** A visit that stores the pack and makes a picture, then reloads, each up to its first image. */
-  private async warmStarts(page: Page, kind: string): Promise<StartRun[]> {
+  /** A visit that stores the pack and makes a picture, then reloads, each up to its first image. Each
+   * visit lasts `VISIT_MS` before the next: Chrome writes its code cache a moment after V8 has
+   * optimised the code, and a user's visit lasts longer than a benchmark's. */
+  private async warmStarts(page: Page, kind: string, marker: string): Promise<StartRun[]> {
     const { runs, warmups } = this.options;
     await call(page, loadCall(this.options.packUrl, this.options.threads)); // stores the pack
     await call(page, generateCall(FLASH_64, 0));
+    await page.waitForTimeout(VISIT_MS);
     const out: StartRun[] = [];
     for (let i = 0; i < warmups + runs; i++) {
       await page.reload();
       await page.waitForFunction(() => 'kandinskyBench' in window);
-      const run = await this.startRun(page, kind, i, kind === 'warm' && i === warmups + runs - 1);
+      const run = await this.startRun(page, kind, i, kind === 'warm' && i === warmups + runs - 1, marker);
       if (i >= warmups) out.push(run);
+      await page.waitForTimeout(VISIT_MS);
     }
     return out;
   }

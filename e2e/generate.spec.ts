@@ -31,6 +31,16 @@ async function guard(page: Page) {
   return { foreign, gpuErrors };
 }
 
+/** The files of ORT's runtime the page and its workers request, as they are requested. */
+function ortRuntimeFiles(page: Page): string[] {
+  const files: string[] = [];
+  page.on('request', (r) => {
+    const file = new URL(r.url()).pathname.split('/').pop()!;
+    if (file.startsWith('ort-wasm-simd-threaded')) files.push(file);
+  });
+  return files;
+}
+
 async function generate(page: Page, seed: number): Promise<number[]> {
   const output = page.getByTestId('output');
   const previous = (await output.count()) ? Number(await output.getAttribute('data-image-id')) : 0;
@@ -75,13 +85,9 @@ test('wasm, bundled nano pack: a prompt gives the stored reference image; seeds 
   page,
 }) => {
   const { foreign } = await guard(page);
-  // The worker's requests for ORT's runtime: on the CPU, the plain wasm build and never the WebGPU
-  // (asyncify) one, which creates sessions about twice as slowly (docs/performance.md).
-  const runtimes: string[] = [];
-  page.on('request', (r) => {
-    const file = new URL(r.url()).pathname.split('/').pop()!;
-    if (file.startsWith('ort-wasm-simd-threaded')) runtimes.push(file);
-  });
+  // On the CPU, the plain wasm build and never the WebGPU (asyncify) one, which creates sessions
+  // about twice as slowly (docs/performance.md).
+  const runtimes = ortRuntimeFiles(page);
   await page.goto('/?ep=wasm');
   await expect(page.getByTestId('backend')).toHaveText('CPU (wasm)');
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
@@ -126,6 +132,27 @@ test('wasm, bundled nano pack: a prompt gives the stored reference image; seeds 
   expect(again).toEqual(first);
   const other = await generate(page, 1235);
   expect(difference(other, first).mean).toBeGreaterThan(5);
+  expect(foreign).toEqual([]);
+});
+
+test('wasm on two threads (?threads=2): ORT loads its glue on its own and gives the reference picture', async ({
+  page,
+}) => {
+  const { foreign } = await guard(page);
+  const runtimes = ortRuntimeFiles(page);
+  await page.goto('/?ep=wasm&threads=2');
+  await expect(page.getByTestId('backend')).toHaveText('CPU (wasm, 2 threads)');
+  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  // Each wasm thread is a worker running ORT's Emscripten glue: it must come as its own file, not
+  // inside the engine worker's bundle (workers/runtime/ort-module.ts).
+  expect(runtimes.filter((file) => file.endsWith('.mjs')).length).toBeGreaterThan(0);
+  const reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as Reference;
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(reference.prompt);
+  const pixels = await generate(page, reference.seed);
+  // Threads split the same sums differently at most in the last bits.
+  const diff = difference(pixels, Array.from(Buffer.from(reference.rgbaBase64, 'base64')));
+  expect(diff.mean).toBeLessThan(1);
+  expect(diff.max).toBeLessThan(16);
   expect(foreign).toEqual([]);
 });
 

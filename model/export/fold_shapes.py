@@ -29,6 +29,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .graph_constants import constant_values
 from .ort_runner import run_dims
 
 # Operators whose result on shape values is itself a (small) shape value.
@@ -47,14 +48,6 @@ def _attr(node: onnx.NodeProto, name: str, default=None):
         if a.name == name:
             return helper.get_attribute_value(a)
     return default
-
-
-def _constants(graph: onnx.GraphProto) -> Dict[str, np.ndarray]:
-    values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    for node in graph.node:
-        if node.op_type == "Constant" and len(node.attribute) == 1 and node.attribute[0].name == "value":
-            values[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
-    return values
 
 
 def _evaluate(node: onnx.NodeProto, args: List[Optional[np.ndarray]], dims: Dict[str, tuple]) -> np.ndarray:
@@ -192,7 +185,7 @@ def fold_shapes(model: onnx.ModelProto, probes: Sequence[Dict[str, np.ndarray]])
 
 def _with_known_shapes(model: onnx.ModelProto, probes) -> onnx.ModelProto:
     graph = model.graph
-    constants = _constants(graph)
+    constants = constant_values(graph)
     shape_nodes = _shape_values(graph, constants)
     if not shape_nodes:
         return model
@@ -273,7 +266,7 @@ def _with_known_shapes(model: onnx.ModelProto, probes) -> onnx.ModelProto:
 def _without_identity_arithmetic(model: onnx.ModelProto, probes) -> onnx.ModelProto:
     """Drops Identity nodes, Mul by ones and Add of zeros that leave their other input's shape as it is."""
     graph = model.graph
-    constants = _constants(graph)  # the exporter writes GroupNorm's ones and zeros as Constant nodes
+    constants = constant_values(graph)  # the exporter writes GroupNorm's ones and zeros as Constant nodes
     candidates = []
     for node in graph.node:
         if node.op_type in ("Mul", "Add") and len(node.input) == 2:
@@ -332,7 +325,7 @@ def _producers_and_readers(graph: onnx.GraphProto) -> Tuple[Dict[str, onnx.NodeP
 def _merge_nested_unsqueezes(model: onnx.ModelProto) -> None:
     """Unsqueeze(Unsqueeze(x, a), b) → Unsqueeze(x, a ∪ b), when the inner one has no other reader."""
     graph = model.graph
-    constants = _constants(graph)
+    constants = constant_values(graph)
     producer, readers = _producers_and_readers(graph)
     dropped = set()
     for node in graph.node:
@@ -363,7 +356,7 @@ def _slices_to_split(model: onnx.ModelProto, probes) -> None:
     """Slices of one value along one axis that cut it into consecutive pieces (`chunk` exports them)
     become one Split."""
     graph = model.graph
-    constants = _constants(graph)
+    constants = constant_values(graph)
     groups: Dict[tuple, List[tuple]] = defaultdict(list)
     for node in graph.node:
         if node.op_type != "Slice" or len(node.input) < 4:

@@ -22,15 +22,9 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from .graph_constants import constant_values
+
 MAX_SPLIT_OUTPUTS = 6
-
-
-def _constants(graph: onnx.GraphProto) -> Dict[str, np.ndarray]:
-    values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    for node in graph.node:
-        if node.op_type == "Constant" and len(node.attribute) == 1 and node.attribute[0].name == "value":
-            values[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
-    return values
 
 
 def _attrs(node: onnx.NodeProto) -> Dict[str, object]:
@@ -47,7 +41,7 @@ class _Modulation:
 
 def _find(graph: onnx.GraphProto) -> Dict[str, List[_Modulation]]:
     """The modulation chains, grouped by the input they project (the same time embedding)."""
-    constants = _constants(graph)
+    constants = constant_values(graph)
     readers: Dict[str, List[onnx.NodeProto]] = defaultdict(list)
     for node in graph.node:
         for name in node.input:

@@ -6,13 +6,13 @@ So the weights are stored small and widened inside the graph before use:
 
 - `fp16w`: every float weight stored as float16, followed by a Cast to float32 (½ the size).
 - `int8w`: matrices and conv kernels stored as int8 with one symmetric scale per output channel,
-  followed by DequantizeLinear (¼ the size); 1-D tensors (norms, biases) stay float32: they are a few
-  percent of the bytes, and a Cast for each was a tenth of the nano U-Net's nodes, each paid for when
-  a session is created.
+  followed by DequantizeLinear (¼ the size); tensors with at most one axis longer than 1 (biases,
+  norms, GroupNorm scales shaped (C, 1, 1)) stay float32: they are a few percent of the bytes, and a
+  Cast for each was a tenth of the nano U-Net's nodes, each paid for when a session is created.
 - `int4w`: for the full-size model (issue 9): linear layers and 1×1 convolutions become ORT's
   `com.microsoft.MatMulNBits` (4-bit weights in blocks of 32 along the input, one fp32 scale per block,
   ⅛ the size, dequantized inside the kernel, on wasm and WebGPU alike); 3×3 and other convolution
-  kernels and embeddings go the int8w way; 1-D tensors stay float32.
+  kernels and embeddings go the int8w way; vectors stay float32 as in int8w.
 Only standard opset-17 operators are used, except MatMulNBits in int4w.
 """
 from __future__ import annotations
@@ -180,7 +180,8 @@ def convert(model: onnx.ModelProto, fmt: str) -> onnx.ModelProto:
     keep, widen = [], []
     for init in out.graph.initializer:
         packed_scales = any(node.op_type == "MatMulNBits" for node, _ in uses[init.name])  # stay fp32
-        small = int(np.prod(init.dims)) < _MIN_ELEMENTS or (fmt in ("int8w", "int4w") and len(init.dims) < 2)
+        vector = sum(d > 1 for d in init.dims) < 2
+        small = int(np.prod(init.dims)) < _MIN_ELEMENTS or (fmt in ("int8w", "int4w") and vector)
         if init.data_type != TensorProto.FLOAT or small or packed_scales:
             keep.append(init)
             continue
