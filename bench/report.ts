@@ -191,13 +191,13 @@ export function report(r: BenchResults): string {
   );
 
   out.push(
-    "### 5. Cold and warm start, up to the first image (wasm)\n\nCold: a new browser profile (empty IndexedDB, HTTP cache and code cache), the pack from a local server. Warm: a reload after a visit that stored the pack and made a picture; the pack from IndexedDB, ORT's compiled wasm from Chrome's code cache. Private window: the same reload where Chrome keeps no compiled wasm (results before 2026-12-07 measured warm starts this way). All verify every chunk and create every session.",
+    "### 5. Cold and warm start, up to the first image (wasm)\n\nCold: a new browser profile (empty IndexedDB, HTTP cache and code cache), the pack from a local server. Warm: a reload after a visit that stored the pack and made a picture; the pack from IndexedDB, ORT's compiled wasm from Chrome's code cache. Private window: the same reload where Chrome keeps no compiled wasm (results before the evening of 2026-12-06 measured warm starts this way). All verify every chunk and create every session. Each session is created as soon as its file is on hand, while the rest are read or downloaded (since 2026-12-06, evening), so 'sessions after them' is only what was left once the last file was in; the sessions table below has each one's time.",
   );
   const start = (runs: StartRun[], field: keyof StartRun) => cell(summarize(runs.map((s) => s[field])));
   const total = (runs: StartRun[]) => cell(summarize(runs.map((s) => s.loadMs + s.firstImageMs)));
   out.push(
     table(
-      ['start', 'pack files', 'sessions', 'first image', 'to first image', 'downloaded'],
+      ['start', 'pack files on hand', 'sessions after them', 'first image', 'to first image', 'downloaded'],
       (
         [
           ['cold', r.starts.cold],

@@ -49,12 +49,12 @@ export interface BenchResults {
   variant: string;
   runs: number;
   warmups: number;
-  /** Threads of the wasm back end in Chromium (absent in results before 2026-12-07: 1). */
+  /** Threads of the wasm back end in Chromium (absent in results before the evening of 2026-12-06: 1). */
   wasmThreads?: number;
   wasm: BackendRuns;
   webgpu: (BackendRuns & { adapter: string; isFallbackAdapter: boolean }) | { skipped: string };
   node: { defaultThreads: Record<string, ImageRun[]>; oneThread: Record<string, ImageRun[]> };
-  /** warmPrivate: warm starts in a private window, without Chrome's wasm code cache (absent before 2026-12-07). */
+  /** warmPrivate: warm starts in a private window, without Chrome's wasm code cache (absent before the evening of 2026-12-06). */
   starts: { cold: StartRun[]; warm: StartRun[]; warmPrivate?: StartRun[] };
   memory: MemoryStage[];
   /** Nodes in each graph file of the pack, by its path in the pack (absent in results before 2026-12-06). */

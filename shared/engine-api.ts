@@ -246,7 +246,8 @@ export interface EngineApi {
   /** Reads and checks a pack's manifest and says what loading it takes; downloads nothing. Refuses
    * packs too large for this device (PackTooLargeError) and invalid manifests (InvalidManifestError). */
   inspect(source: PackSourceSpec, options: LoadOptions): Promise<PackPlan>;
-  /** Downloads what is missing (resuming stored chunks), verifies, stores, and creates the sessions. */
+  /** Downloads what is missing (resuming stored chunks), verifies and stores it, and creates the sessions,
+   * each as soon as its file is on hand; resolves once both are done. */
   load(source: PackSourceSpec, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack>;
   /** Stops a running download; the load rejects with DownloadCancelledError, and stored chunks stay. */
   cancelLoad(): Promise<void>;

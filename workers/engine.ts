@@ -15,6 +15,7 @@ import type {
   LoadOptions,
   PackPlan,
   PackSourceSpec,
+  Progress,
   ProgressCallback,
   StoredPack,
 } from '../shared/engine-api';
@@ -23,6 +24,7 @@ import { LatestRequestWins } from './latest-request-wins';
 import { packStore, storedState } from './pack/chunk-store';
 import { limitProblems, memoryPlanProblems, readDeviceLimits } from './pack/device-limits';
 import { downloadPack } from './pack/download-pack';
+import { FileArrivals } from './pack/file-arrivals';
 import { FilesPackSource, StoredLocalPackSource } from './pack/files-pack-source';
 import { chunkRange, type PackFile, type PackManifest } from './pack/manifest';
 import { filesToDownload, graphFiles, residentGraphFiles } from './pack/pack-files';
@@ -159,47 +161,79 @@ export class Engine implements EngineApi {
     this.download?.abort();
     const download = new AbortController();
     this.download = download;
+    // What the first image needs comes first (the tokenizer, then the eager graphs), and each graph's
+    // session is created as soon as its file is on hand, while the rest of the pack still downloads
+    // or is read back. The load ends when both are done, as before: the pack is stored, or failed.
+    const firstNeeded = new Set([
+      manifest.text.tokenizer,
+      ...(manifest.text.nullEmbedding ? [manifest.text.nullEmbedding] : []),
+      ...eager.flatMap((id) => residentGraphFiles(manifest, id, backend.variant).map((f) => f.path)),
+    ]);
+    const ordered = [...files].sort((a, b) => Number(!firstNeeded.has(a.path)) - Number(!firstNeeded.has(b.path)));
     const totalBytes = files.reduce((sum, f) => sum + f.bytes, 0);
-    let packFiles;
-    try {
-      packFiles = await downloadPack(source, files, {
-        store,
-        signal: download.signal,
-        freeBytes: await freeStorageBytes(),
-        onProgress: (rows) =>
-          onProgress({
-            phase: 'download',
-            files: rows,
-            doneBytes: rows.reduce((sum, r) => sum + r.doneBytes, 0),
-            totalBytes,
-          }),
-      });
-    } finally {
-      if (this.download === download) this.download = null;
-    }
-    const blobOf = (path: string) => packFiles.blobs.get(path)!;
-
-    const tokenizer = new PromptTokenizer(
-      JSON.parse(await blobOf(manifest.text.tokenizer).text()),
-      manifest.text.maxLength,
-      manifest.text.padId,
-    );
-    const nullEmbedding = manifest.text.nullEmbedding
-      ? new Float32Array(await blobOf(manifest.text.nullEmbedding).arrayBuffer())
-      : undefined;
+    const arrivals = new FileArrivals();
+    // Session progress is told once the files are all in: before, the download's progress is the news.
+    let filesDone = false;
+    let sessionsNews: Progress | null = null;
+    const sessionProgress: ProgressCallback = (p) => {
+      sessionsNews = p;
+      if (filesDone) onProgress(p);
+    };
+    const downloading = (async () => {
+      try {
+        const packFiles = await downloadPack(source, ordered, {
+          store,
+          signal: download.signal,
+          freeBytes: await freeStorageBytes(),
+          onFileReady: (path, blob) => arrivals.arrived(path, blob),
+          onProgress: (rows) =>
+            onProgress({
+              phase: 'download',
+              files: rows,
+              doneBytes: rows.reduce((sum, r) => sum + r.doneBytes, 0),
+              totalBytes,
+            }),
+        });
+        arrivals.finish();
+        filesDone = true;
+        if (sessionsNews) onProgress(sessionsNews);
+        return packFiles;
+      } catch (e) {
+        // No session news after this: the download's last state (what was kept) stays in view.
+        arrivals.failed(e);
+        throw e;
+      } finally {
+        if (this.download === download) this.download = null;
+      }
+    })();
 
     // The runtime loads only once a back end is known to exist: its module needs WebAssembly.
     const { OrtRunner } = await import('./runtime/ort-runner');
-    const runner = new OrtRunner(manifest, backend, async (path) => blobOf(path));
-    try {
+    const runner = new OrtRunner(manifest, backend, (path) => arrivals.get(path));
+    const preparing = (async () => {
+      const tokenizer = new PromptTokenizer(
+        JSON.parse(await (await arrivals.get(manifest.text.tokenizer)).text()),
+        manifest.text.maxLength,
+        manifest.text.padId,
+      );
+      const nullEmbedding = manifest.text.nullEmbedding
+        ? new Float32Array(await (await arrivals.get(manifest.text.nullEmbedding)).arrayBuffer())
+        : undefined;
       for (const [index, id] of eager.entries()) {
-        onProgress({ phase: 'load', component: id, index, count: eager.length });
-        await runner.load(id, onProgress);
+        sessionProgress({ phase: 'load', component: id, index, count: eager.length });
+        await runner.load(id, sessionProgress);
       }
-    } catch (e) {
+      return { tokenizer, nullEmbedding };
+    })();
+    const [filesResult, sessionsResult] = await Promise.allSettled([downloading, preparing]);
+    if (filesResult.status === 'rejected' || sessionsResult.status === 'rejected') {
       await runner.release();
-      throw e;
+      // A failed or cancelled download is what the user needs to hear of first: it is why a graph
+      // could not be read.
+      throw filesResult.status === 'rejected' ? filesResult.reason : (sessionsResult as PromiseRejectedResult).reason;
     }
+    const packFiles = filesResult.value;
+    const { tokenizer, nullEmbedding } = sessionsResult.value;
     const info: LoadedPack = {
       id: source.id,
       name: manifest.name,

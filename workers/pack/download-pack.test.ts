@@ -68,6 +68,21 @@ describe('downloadPack', () => {
     expect(totals).toEqual([...totals].sort((a, b) => a - b)); // no drops without faults
   });
 
+  it('tells of each file as it is on hand, downloaded or read back, with the Blob it returns', async () => {
+    const store = freshStore();
+    const { contents, files, source } = pack();
+    for (const visit of [1, 2]) {
+      const ready: [string, Blob][] = [];
+      const result = await downloadPack(
+        visit === 1 ? source : new MemoryPackSource(contents),
+        files,
+        options(store, { onFileReady: (path, blob) => ready.push([path, blob]) }).opts,
+      );
+      expect(ready.map(([path]) => path).sort()).toEqual(files.map((f) => f.path).sort());
+      for (const [path, blob] of ready) expect(blob).toBe(result.blobs.get(path));
+    }
+  });
+
   it('downloads at most `concurrency` files at once', async () => {
     const { files, source } = pack([CHUNK, CHUNK, CHUNK, CHUNK, CHUNK, CHUNK]);
     source.pieceDelayMs = 2;

@@ -34,6 +34,9 @@ export interface DownloadOptions {
   retry?: RetryPolicy;
   /** Least time between progress reports while bytes flow; state changes are reported at once. */
   progressIntervalMs?: number;
+  /** Told as each file is on hand (read back and verified, or downloaded and stored), in the order
+   * they come: a graph's session can be created while the rest still download. */
+  onFileReady?: (path: string, blob: Blob) => void;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -68,7 +71,9 @@ export async function downloadPack(
       if (!state.complete) return indices(file).filter((i) => !state.present.has(i));
       const read = await readVerifiedChunks(file, store);
       if (read.status === 'ok') {
-        result.blobs.set(file.path, new Blob(read.chunks));
+        const blob = new Blob(read.chunks);
+        result.blobs.set(file.path, blob);
+        options.onFileReady?.(file.path, blob);
         Object.assign(row, { state: 'stored', doneBytes: file.bytes });
         result.cachedBytes += file.bytes;
         return null;
@@ -158,7 +163,9 @@ export async function downloadPack(
     }
     if (inMemory.size === 0 && store) await markComplete(file, store);
     else result.unsavedBytes += file.bytes;
-    result.blobs.set(file.path, new Blob(parts as Blob[]));
+    const blob = new Blob(parts as Blob[]);
+    result.blobs.set(file.path, blob);
+    options.onFileReady?.(file.path, blob);
     row.state = 'done';
     report(true);
   };
