@@ -30,6 +30,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from .graph_constants import constant_values
+from .graph_edit import remove_unused, topological_sort
 from .ort_runner import run_dims
 
 # Operators whose result on shape values is itself a (small) shape value.
@@ -179,7 +180,7 @@ def fold_shapes(model: onnx.ModelProto, probes: Sequence[Dict[str, np.ndarray]])
     _merge_repeated_nodes(model)
     _slices_to_split(model, probes)
     _fused_silu(model)
-    _remove_unused(model)
+    remove_unused(model)
     return model
 
 
@@ -258,8 +259,8 @@ def _with_known_shapes(model: onnx.ModelProto, probes) -> onnx.ModelProto:
                 if all(np.array_equal(r, ratios[0]) for r in ratios):
                     node.input[2] = rewriter.constant(ratios[0].astype(np.float32))
                     del node.input[3]
-    _topological_sort(graph)
-    _remove_unused(model)
+    topological_sort(graph)
+    remove_unused(model)
     return model
 
 
@@ -430,43 +431,3 @@ def _merge_repeated_nodes(model: onnx.ModelProto) -> None:
             rename[mine] = theirs
         dropped.add(id(node))
     _rewire(graph, rename, dropped)
-
-
-def _remove_unused(model: onnx.ModelProto) -> None:
-    graph = model.graph
-    needed = {o.name for o in graph.output}
-    kept = []
-    for node in reversed(list(graph.node)):
-        if any(o in needed for o in node.output):
-            kept.append(node)
-            needed.update(i for i in node.input if i)
-    kept.reverse()
-    del graph.node[:]
-    graph.node.extend(kept)
-    initializers = [i for i in graph.initializer if i.name in needed]
-    del graph.initializer[:]
-    graph.initializer.extend(initializers)
-    infos = [vi for vi in graph.value_info if vi.name in needed]
-    del graph.value_info[:]
-    graph.value_info.extend(infos)
-
-
-def _topological_sort(graph: onnx.GraphProto) -> None:
-    """New Shape nodes were appended at the end: put every node after what it reads."""
-    available = {i.name for i in graph.input} | {i.name for i in graph.initializer} | {""}
-    pending = list(graph.node)
-    ordered = []
-    while pending:
-        rest = []
-        for node in pending:
-            if all(i in available for i in node.input):
-                ordered.append(node)
-                available.update(node.output)
-            else:
-                rest.append(node)
-        if len(rest) == len(pending):
-            missing = sorted({i for n in rest for i in n.input if i not in available})[:5]
-            raise ValueError(f"the graph has a cycle or reads a value nothing writes: {missing}")
-        pending = rest
-    del graph.node[:]
-    graph.node.extend(ordered)

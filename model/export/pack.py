@@ -17,6 +17,7 @@ from ..kandinsky3 import FLASH_TEACHERS, Kandinsky3, weights_digest
 from ..pack_manifest import SCHEMA_VERSION, validate_manifest
 from .compact_names import compact_names
 from .fold_shapes import fold_shapes
+from .fuse_attention import fuse_attention
 from .merge_modulation import merge_modulation
 from .pack_files import file_entry
 from .memory_plan import add_memory_plan
@@ -156,7 +157,7 @@ def _export_formats(fp32_path: Path, role: str, formats: Sequence[str],
     exported = onnx.load(str(fp32_path))
     used = {i.name for i in exported.graph.input}
     folded = fold_shapes(exported, [{k: v for k, v in p.items() if k in used} for p in probes])
-    fp32 = compact_names(merge_modulation(folded))
+    fp32 = compact_names(fuse_attention(merge_modulation(folded)))
     onnx.save(fp32, str(fp32_path))
     paths = {"fp32": fp32_path}
     for fmt in formats:

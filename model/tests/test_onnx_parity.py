@@ -107,7 +107,8 @@ def test_graph_signatures_match_the_manifest(manifest):
         for variant in component["variants"].values():
             for graph, path in zip(graphs, variant_files(variant), strict=True):
                 model = onnx.load(str(RANDOM_PACK / path), load_external_data=False)
-                # ORT's contrib domain, for QuickGelu (every graph with a SiLU) and int4w's MatMulNBits.
+                # ORT's contrib domain, for QuickGelu (every graph with a SiLU), MultiHeadAttention and int4w's
+                # MatMulNBits.
                 uses_contrib = variant["storage"] == "int4" or any(n.domain == "com.microsoft" for n in model.graph.node)
                 extra = [("com.microsoft", 1)] if uses_contrib else []
                 assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)] + extra
@@ -126,6 +127,8 @@ def test_no_custom_operators(manifest):
                 model = onnx.load(str(RANDOM_PACK / path))
                 custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
                 # The exceptions, which onnxruntime-web runs on wasm and WebGPU: QuickGelu (SiLU in one node,
-                # model/export/fold_shapes.py) and int4w's MatMulNBits (a part without linear layers has none).
-                assert custom <= ({"QuickGelu", "MatMulNBits"} if variant["storage"] == "int4" else {"QuickGelu"})
+                # model/export/fold_shapes.py), MultiHeadAttention (model/export/fuse_attention.py) and
+                # int4w's MatMulNBits (a part without linear layers has none).
+                allowed = {"QuickGelu", "MultiHeadAttention"}
+                assert custom <= (allowed | {"MatMulNBits"} if variant["storage"] == "int4" else allowed)
                 onnx.checker.check_model(model)
