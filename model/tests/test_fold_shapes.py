@@ -1,8 +1,5 @@
 """The export's shape folding: far fewer nodes, the same function at shapes it was not probed at."""
 import collections
-import io
-import warnings
-
 import numpy as np
 import onnx
 import pytest
@@ -11,6 +8,7 @@ from torch import nn
 
 from model.export.fold_shapes import fold_shapes
 from model.export.ort_runner import run_many
+from model.tests.onnx_export import export_module
 from model.unet import AttentionBlock, ResNetBlock
 
 
@@ -39,13 +37,7 @@ def exported(tmp_path_factory):
     module = TwoBlocks().eval()
     rng = np.random.default_rng(0)
     trace = _feeds(rng, 2, 4, 6)
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, tuple(torch.from_numpy(v) for v in trace.values()), buffer, input_names=["x", "t"],
-                          output_names=["y"], opset_version=17,
-                          dynamic_axes={"x": {0: "b", 2: "h", 3: "w"}, "t": {0: "b"}, "y": {0: "b", 2: "h", 3: "w"}})
-    before = onnx.load_from_string(buffer.getvalue())
+    before = export_module(module, trace, {"x": {0: "b", 2: "h", 3: "w"}, "t": {0: "b"}, "y": {0: "b", 2: "h", 3: "w"}})
     probes = [trace, _feeds(rng, 3, 6, 8), _feeds(rng, 1, 10, 4)]
     copy = onnx.ModelProto()
     copy.CopyFrom(before)

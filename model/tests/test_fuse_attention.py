@@ -1,7 +1,4 @@
 """Attention fused into ORT's MultiHeadAttention: one node, the same outputs as PyTorch, masks included."""
-import io
-import warnings
-
 import numpy as np
 import onnx
 import pytest
@@ -12,6 +9,7 @@ from model.attention import Attention, mask_to_bias
 from model.export.fold_shapes import fold_shapes
 from model.export.fuse_attention import attention_count, fuse_attention
 from model.export.ort_runner import run_many
+from model.tests.onnx_export import export_module
 
 
 class CrossAndSelf(nn.Module):
@@ -41,14 +39,9 @@ def fused(tmp_path_factory):
     module = CrossAndSelf().eval()
     rng = np.random.default_rng(0)
     trace = _feeds(rng, 2, 6, 5)
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, tuple(torch.from_numpy(v) for v in trace.values()), buffer,
-                          input_names=["x", "context", "mask"], output_names=["y"], opset_version=17,
-                          dynamic_axes={"x": {0: "b", 1: "n"}, "context": {0: "b", 1: "m"}, "mask": {0: "b", 1: "m"},
-                                        "y": {0: "b", 1: "n"}})
-    folded = fold_shapes(onnx.load_from_string(buffer.getvalue()),
+    exported = export_module(module, trace, {"x": {0: "b", 1: "n"}, "context": {0: "b", 1: "m"},
+                                             "mask": {0: "b", 1: "m"}, "y": {0: "b", 1: "n"}})
+    folded = fold_shapes(exported,
                          [trace, _feeds(rng, 3, 4, 7), _feeds(rng, 1, 9, 2)])
     unfused_count = attention_count(folded)
     nodes_before = len(folded.graph.node)
