@@ -207,10 +207,11 @@ export class Engine implements EngineApi {
       }
     })();
 
-    // The runtime loads only once a back end is known to exist: its module needs WebAssembly.
-    const { OrtRunner } = await import('./runtime/ort-runner');
-    const runner = new OrtRunner(manifest, backend, (path) => arrivals.get(path));
+    let runner = null as OrtRunner | null;
     const preparing = (async () => {
+      // The runtime loads only once a back end is known to exist: its module needs WebAssembly.
+      const { OrtRunner } = await import('./runtime/ort-runner');
+      runner = new OrtRunner(manifest, backend, (path) => arrivals.get(path));
       const tokenizer = new PromptTokenizer(
         JSON.parse(await (await arrivals.get(manifest.text.tokenizer)).text()),
         manifest.text.maxLength,
@@ -223,17 +224,19 @@ export class Engine implements EngineApi {
         sessionProgress({ phase: 'load', component: id, index, count: eager.length });
         await runner.load(id, sessionProgress);
       }
-      return { tokenizer, nullEmbedding };
+      return { runner, tokenizer, nullEmbedding };
     })();
+    // Both are waited for, whichever fails first: a download is never left running behind a failed
+    // load, and no rejection goes unhandled while the other is still under way.
     const [filesResult, sessionsResult] = await Promise.allSettled([downloading, preparing]);
     if (filesResult.status === 'rejected' || sessionsResult.status === 'rejected') {
-      await runner.release();
+      await runner?.release();
       // A failed or cancelled download is what the user needs to hear of first: it is why a graph
       // could not be read.
       throw filesResult.status === 'rejected' ? filesResult.reason : (sessionsResult as PromiseRejectedResult).reason;
     }
     const packFiles = filesResult.value;
-    const { tokenizer, nullEmbedding } = sessionsResult.value;
+    const { runner: loadedRunner, tokenizer, nullEmbedding } = sessionsResult.value;
     const info: LoadedPack = {
       id: source.id,
       name: manifest.name,
@@ -263,8 +266,8 @@ export class Engine implements EngineApi {
     const stopRequested = () => this.jobs.stopRequested;
     const conditioningCache = store && options.promptCache !== false ? new IdbConditioningCache() : undefined;
     this.loaded = {
-      context: { manifest, tokenizer, runner, nullEmbedding, stopRequested, conditioningCache },
-      runner,
+      context: { manifest, tokenizer, runner: loadedRunner, nullEmbedding, stopRequested, conditioningCache },
+      runner: loadedRunner,
       info,
       sizeProblems,
     };
