@@ -41,6 +41,16 @@ function ortRuntimeFiles(page: Page): string[] {
   return files;
 }
 
+/** Opens the app at `address` with the guard and the runtime watch on, and waits until the engine,
+ * on the back end named `backend`, is ready. */
+async function openOnWasm(page: Page, address: string, backend: string) {
+  const watched = { ...(await guard(page)), runtimes: ortRuntimeFiles(page) };
+  await page.goto(address);
+  await expect(page.getByTestId('backend')).toHaveText(backend);
+  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  return watched;
+}
+
 async function generate(page: Page, seed: number): Promise<number[]> {
   const output = page.getByTestId('output');
   const previous = (await output.count()) ? Number(await output.getAttribute('data-image-id')) : 0;
@@ -84,13 +94,9 @@ function difference(a: number[], b: number[]): { mean: number; max: number } {
 test('wasm, bundled nano pack: a prompt gives the stored reference image; seeds repeat and differ', async ({
   page,
 }) => {
-  const { foreign } = await guard(page);
+  const { foreign, runtimes } = await openOnWasm(page, '/?ep=wasm', 'CPU (wasm)');
   // On the CPU, the plain wasm build and never the WebGPU (asyncify) one, which creates sessions
   // about twice as slowly (docs/performance.md).
-  const runtimes = ortRuntimeFiles(page);
-  await page.goto('/?ep=wasm');
-  await expect(page.getByTestId('backend')).toHaveText('CPU (wasm)');
-  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   expect(runtimes.length).toBeGreaterThan(0);
   expect(runtimes.filter((file) => file.includes('asyncify'))).toEqual([]);
   await expect(page.getByRole('status')).toContainText('Kandinsky 3 nano');
@@ -138,11 +144,7 @@ test('wasm, bundled nano pack: a prompt gives the stored reference image; seeds 
 test('wasm on two threads (?threads=2): ORT loads its glue on its own and gives the reference picture', async ({
   page,
 }) => {
-  const { foreign } = await guard(page);
-  const runtimes = ortRuntimeFiles(page);
-  await page.goto('/?ep=wasm&threads=2');
-  await expect(page.getByTestId('backend')).toHaveText('CPU (wasm, 2 threads)');
-  await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  const { foreign, runtimes } = await openOnWasm(page, '/?ep=wasm&threads=2', 'CPU (wasm, 2 threads)');
   // Each wasm thread is a worker running ORT's Emscripten glue: it must come as its own file, not
   // inside the engine worker's bundle (workers/runtime/ort-module.ts).
   expect(runtimes.filter((file) => file.endsWith('.mjs')).length).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ from torch import nn
 
 from model.export.fold_shapes import fold_shapes
 from model.export.ort_runner import run_many
-from model.tests.onnx_export import export_module
+from model.tests.onnx_export import exported_and_folded
 from model.unet import AttentionBlock, ResNetBlock
 
 
@@ -33,15 +33,9 @@ def _feeds(rng, b, h, w):
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    torch.manual_seed(0)
-    module = TwoBlocks().eval()
-    rng = np.random.default_rng(0)
-    trace = _feeds(rng, 2, 4, 6)
-    before = export_module(module, trace, {"x": {0: "b", 2: "h", 3: "w"}, "t": {0: "b"}, "y": {0: "b", 2: "h", 3: "w"}})
-    probes = [trace, _feeds(rng, 3, 6, 8), _feeds(rng, 1, 10, 4)]
-    copy = onnx.ModelProto()
-    copy.CopyFrom(before)
-    after = fold_shapes(copy, probes)
+    module, before, after = exported_and_folded(
+        TwoBlocks, _feeds, [(2, 4, 6), (3, 6, 8), (1, 10, 4)],
+        {"x": {0: "b", 2: "h", 3: "w"}, "t": {0: "b"}, "y": {0: "b", 2: "h", 3: "w"}})
     onnx.checker.check_model(after)
     path = tmp_path_factory.mktemp("fold") / "folded.onnx"
     onnx.save(after, str(path))

@@ -6,10 +6,9 @@ import torch
 from torch import nn
 
 from model.attention import Attention, mask_to_bias
-from model.export.fold_shapes import fold_shapes
 from model.export.fuse_attention import attention_count, fuse_attention
 from model.export.ort_runner import run_many
-from model.tests.onnx_export import export_module
+from model.tests.onnx_export import exported_and_folded
 
 
 class CrossAndSelf(nn.Module):
@@ -35,14 +34,9 @@ def _feeds(rng, b, n, m, masked_rows=()):
 
 @pytest.fixture(scope="module")
 def fused(tmp_path_factory):
-    torch.manual_seed(0)
-    module = CrossAndSelf().eval()
-    rng = np.random.default_rng(0)
-    trace = _feeds(rng, 2, 6, 5)
-    exported = export_module(module, trace, {"x": {0: "b", 1: "n"}, "context": {0: "b", 1: "m"},
-                                             "mask": {0: "b", 1: "m"}, "y": {0: "b", 1: "n"}})
-    folded = fold_shapes(exported,
-                         [trace, _feeds(rng, 3, 4, 7), _feeds(rng, 1, 9, 2)])
+    module, _, folded = exported_and_folded(
+        CrossAndSelf, _feeds, [(2, 6, 5), (3, 4, 7), (1, 9, 2)],
+        {"x": {0: "b", 1: "n"}, "context": {0: "b", 1: "m"}, "mask": {0: "b", 1: "m"}, "y": {0: "b", 1: "n"}})
     unfused_count = attention_count(folded)
     nodes_before = len(folded.graph.node)
     model = fuse_attention(folded)
