@@ -10,7 +10,9 @@ const manifest = JSON.parse(
 /** The pack's size as the app writes it (megabytes, one decimal), escaped for a pattern. */
 const megabytes = (manifest.files.reduce((sum, f) => sum + f.bytes, 0) / 1e6).toFixed(1);
 const PACK_MB = `${megabytes.replace('.', '\\.')} MB`;
-const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
+/** Graphs, and the int8 weights kept beside them. */
+const isWeights = (path: string) => /\.(onnx|safetensors)$/.test(path);
+const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.safetensors')!;
 
 async function ready(page: Page) {
   await expect(page.getByRole('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
@@ -28,7 +30,7 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
   page.on('request', (r) => {
     const path = new URL(r.url()).pathname;
     const range = r.headers()['range'];
-    if (path.endsWith('.onnx')) weightRequests.push(range ? `${path} ${range}` : path);
+    if (isWeights(path)) weightRequests.push(range ? `${path} ${range}` : path);
   });
 
   await page.goto('/?ep=wasm');
@@ -37,7 +39,7 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
   // The whole pack in its one weight format, so inpainting works offline too.
   expect(weightRequests.sort()).toEqual(
     manifest.files
-      .filter((f) => f.path.endsWith('.onnx'))
+      .filter((f) => isWeights(f.path))
       .map((f) => `/models/kandinsky3-nano/${f.path}`)
       .sort(),
   );
@@ -72,11 +74,11 @@ test('weights are stored on the first visit, read from IndexedDB after a reload,
   await page.reload();
   await ready(page);
   await expect(page.getByRole('note')).toContainText(
-    'Downloading again what was damaged on disk (unet_flash.int8w.onnx: chunk 1 does not match its SHA-256)',
+    'Downloading again what was damaged on disk (unet_flash.int8w.safetensors: chunk 1 does not match its SHA-256)',
   );
   // That chunk alone, by a Range request.
   expect(weightRequests).toEqual([
-    `/models/kandinsky3-nano/unet_flash.int8w.onnx bytes=${flash.chunks.bytes}-${2 * flash.chunks.bytes - 1}`,
+    `/models/kandinsky3-nano/unet_flash.int8w.safetensors bytes=${flash.chunks.bytes}-${2 * flash.chunks.bytes - 1}`,
   ]);
   await generates(page);
 

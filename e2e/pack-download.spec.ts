@@ -15,6 +15,8 @@ const totalBytes = nano.files.reduce((sum, f) => sum + f.bytes, 0);
 const TOTAL = `${(totalBytes / 1e6).toFixed(1)} MB`;
 const escaped = TOTAL.replace('.', '\\.');
 const CHUNK = nano.files[0]!.chunks.bytes;
+/** Graphs, and the int8 weights kept beside them. */
+const isWeights = (path: string) => /\.(onnx|safetensors)$/.test(path);
 
 interface Served {
   path: string;
@@ -78,7 +80,7 @@ test('another origin: size first, progress per file, cancel, and resume after a 
   await panel.getByRole('button', { name: /^Download \d+\.\d MB$/ }).click();
   await ready(page);
 
-  const resumed = (await served(request)).slice(before).filter((r) => r.path.endsWith('.onnx'));
+  const resumed = (await served(request)).slice(before).filter((r) => isWeights(r.path));
   // Files cut off mid-way continue with a Range request at a chunk boundary.
   const ranged = resumed.filter((r) => r.range);
   expect(ranged.length).toBeGreaterThan(0);
@@ -103,9 +105,9 @@ test('a dropped connection resumes by itself from the last whole chunk, with a R
   const panel = page.getByRole('region', { name: 'Model download' });
   await panel.getByRole('button', { name: `Download ${TOTAL}` }).click();
   await ready(page);
-  const log = (await served(request)).filter((r) => r.path.endsWith('.onnx'));
+  const log = (await served(request)).filter((r) => isWeights(r.path));
   const cut = 1.5 * 1024 * 1024;
-  const big = nano.files.filter((f) => f.path.endsWith('.onnx') && f.bytes > cut);
+  const big = nano.files.filter((f) => isWeights(f.path) && f.bytes > cut);
   let resumedMidFile = 0;
   for (const file of big) {
     const requests = log.filter((r) => r.path.endsWith(`/${file.path}`));

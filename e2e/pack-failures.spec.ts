@@ -1,5 +1,5 @@
 // Bad input while loading a pack, each with a named error and a remedy: offline without a stored
-// pack, a graph that onnxruntime cannot load (its bytes match the manifest, the graph is junk), a pack
+// pack, a graph or its int8 weights that cannot be loaded (the bytes match the manifest, the file is junk), a pack
 // too large for the device, and manifest addresses that are wrong.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -28,12 +28,12 @@ test('offline with no stored pack: the error says so, names the file, and how to
   await expect(error).toContainText('is not stored on this device yet. Connect once to download it');
 });
 
-/** Serves /models/broken/: the nano pack with a Flash U-Net whose bytes match its manifest but are
- * not a graph. */
-async function serveBrokenPack(page: Page) {
+/** Serves /models/broken/: the nano pack with one file of the Flash U-Net (its graph, unless told) whose
+ * bytes match its manifest but are junk. */
+async function serveBrokenPack(page: Page, broken = 'unet_flash.int8w.onnx') {
   const junk = Buffer.from('this is not an ONNX graph '.repeat(40));
   const manifest = nanoManifest();
-  const flash = manifest.files.find((f) => f.path === 'unet_flash.int8w.onnx')!;
+  const flash = manifest.files.find((f) => f.path === broken)!;
   flash.bytes = junk.length;
   flash.sha256 = createHash('sha256').update(junk).digest('hex'); // the bytes are "right"; the graph is not
   flash.chunks.sha256 = [flash.sha256];
@@ -51,7 +51,7 @@ async function serveBrokenPack(page: Page) {
     (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(manifest) }),
   );
   await page.route(
-    (url) => url.pathname === '/models/broken/unet_flash.int8w.onnx',
+    (url) => url.pathname === `/models/broken/${broken}`,
     (route) => route.fulfill({ body: junk }),
   );
 }
@@ -70,6 +70,16 @@ test('a graph that fails to load names its file, and nothing else breaks', async
   await expect(details).toContainText('reason');
   await expect(details).toContainText('remedy for makers');
   await expect(details).toContainText('model/run-python -m model.export');
+});
+
+test('int8 weights beside a graph that cannot be widened name their file', async ({ page }) => {
+  await serveBrokenPack(page, 'unet_flash.int8w.safetensors');
+  await page.goto('/?ep=wasm&pack=/models/broken/manifest.json');
+  const error = page.getByRole('alert');
+  await expect(error).toHaveAttribute('data-error', 'GraphLoadError', { timeout: 120_000 });
+  await expect(error).toContainText('A part of this model (unet_flash.int8w.safetensors) could not be loaded');
+  await error.locator('details summary').click();
+  await expect(error.locator('details')).toContainText('runs past the end');
 });
 
 test('a pack that fails to load is marked broken, with Try again and Delete, and the working one comes back', async ({

@@ -81,7 +81,7 @@ createServer((req, res) => {
     'Cache-Control': 'no-store',
     ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
   });
-  const cut = mode === 'flaky' && path.endsWith('.onnx') && size > FLAKY_CUT_BYTES && !cutOnce.has(path);
+  const cut = mode === 'flaky' && /\.(onnx|safetensors)$/.test(path) && size > FLAKY_CUT_BYTES && !cutOnce.has(path);
   if (cut) cutOnce.add(path);
   const stream = createReadStream(path, { start, end, highWaterMark: 64 * 1024 });
   res.on('close', () => stream.destroy());

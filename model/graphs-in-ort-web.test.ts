@@ -6,9 +6,17 @@ import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { variantFiles, type PackComponent, type PackManifest, type TensorSpec } from '../workers/pack/manifest';
+import { externalWeights } from '../workers/pack/int8-weights';
+import {
+  variantFiles,
+  type ComponentVariant,
+  type PackComponent,
+  type PackManifest,
+  type TensorSpec,
+} from '../workers/pack/manifest';
 import type { TensorData } from '../workers/pipeline/graph-runner';
 import { runComponent } from '../workers/pipeline/part-chain';
+import { readPackFile } from '../test-support/node-pipeline';
 
 const packDir = new URL('../public/models/kandinsky3-tiny-random/', import.meta.url);
 const manifest: PackManifest = JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8'));
@@ -62,14 +70,18 @@ type Tensors = Record<string, TensorData>;
 async function runIn<T extends typeof ortNode | typeof ortWeb>(
   ort: T,
   options: object,
-  files: string[],
+  variant: ComponentVariant,
   component: PackComponent,
 ): Promise<Tensors> {
   // The two packages' session types differ only in name; both run and release alike.
   const sessions: ortNode.InferenceSession[] = [];
-  for (const file of files)
+  const externalData = await externalWeights(variant, async (path) => readPackFile(packDir, path));
+  for (const file of variantFiles(variant))
     sessions.push(
-      (await ort.InferenceSession.create(readFileSync(new URL(file, packDir)), options)) as ortNode.InferenceSession,
+      (await ort.InferenceSession.create(readFileSync(new URL(file, packDir)), {
+        ...options,
+        ...(externalData ? { externalData } : {}),
+      })) as ortNode.InferenceSession,
     );
   const feeds = Object.fromEntries(component.inputs.map((s) => [s.name, toData(feed(ort, s))]));
   const out = await runComponent(component, feeds, async (index, partFeeds) => {
@@ -92,20 +104,18 @@ function toData(t: { type: string; data: unknown; dims: readonly number[] }): Te
 describe('committed pack in onnxruntime-web (wasm)', () => {
   ortWeb.env.wasm.numThreads = 1;
   const cases = Object.entries(manifest.components).flatMap(([id, component]) =>
-    Object.entries(component.variants).map(
-      ([format, variant]) => [id, format, variantFiles(variant), component] as const,
-    ),
+    Object.entries(component.variants).map(([format, variant]) => [id, format, variant, component] as const),
   );
 
   // Creating a session for a U-Net graph takes seconds in wasm on 2 cores.
-  it.each(cases)('%s %s', { timeout: 60_000 }, async (_id, _format, files, component) => {
-    const webOut = await runIn(ortWeb, { executionProviders: ['wasm'] }, files, component);
+  it.each(cases)('%s %s', { timeout: 60_000 }, async (_id, _format, variant, component) => {
+    const webOut = await runIn(ortWeb, { executionProviders: ['wasm'] }, variant, component);
     // 'basic' keeps onnxruntime-node from turning DequantizeLinear→MatMul into integer arithmetic,
     // which the web build does not do (see model/export/ort_run.mjs).
     const nativeOut = await runIn(
       ortNode,
       { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' },
-      files,
+      variant,
       component,
     );
     for (const spec of component.outputs) {

@@ -46,7 +46,7 @@ def manifest_problems(manifest: dict) -> List[str]:
     for cid, component in components.items():
         parts = component.get("parts")
         for fmt, variant in component["variants"].items():
-            for path in variant_files(variant):
+            for path in variant_files(variant) + ([variant["weights"]["file"]] if "weights" in variant else []):
                 if path not in files:
                     problems.append(f"components/{cid}/variants/{fmt}: file {path} is not listed in files")
             if bool(parts) != ("parts" in variant) or (parts and len(variant["parts"]) != len(parts)):

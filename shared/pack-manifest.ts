@@ -16,6 +16,9 @@ export interface ComponentVariant {
   /** The graph, or for a split component (`parts`) one file per part, in order. */
   file?: string;
   parts?: string[];
+  /** A one-file variant's int8 weights, kept beside its graph: the worker widens them to fp32 and
+   * hands them to ORT as the graph's external data under `location` (workers/pack/int8-weights.ts). */
+  weights?: { file: string; location: string };
   storage: 'float32' | 'float16' | 'int8' | 'int4';
   /** float16 variants need WebGPU shader-f16; the others run anywhere. */
   compute: 'float32' | 'float16';

@@ -8,6 +8,7 @@ import type { GraphRunTiming } from '../shared/engine-api';
 import type { GraphRunner, TensorData } from '../workers/pipeline/graph-runner';
 import { runComponent } from '../workers/pipeline/part-chain';
 import { PromptTokenizer } from '../workers/pipeline/prompt-tokenizer';
+import { externalWeights } from '../workers/pack/int8-weights';
 import { sessionOptions } from '../workers/runtime/session-options';
 
 export interface GraphCall {
@@ -60,10 +61,18 @@ export async function nodePipeline(
   const sessions: Record<string, ort.InferenceSession[]> = {};
   for (const [id, component] of Object.entries(manifest.components)) {
     sessions[id] = [];
-    for (const path of variantFiles(component.variants[variant]!)) {
+    const chosen = component.variants[variant]!;
+    for (const path of variantFiles(chosen)) {
       const file = readFileSync(new URL(path, packDir));
+      const externalData = await externalWeights(chosen, async (f) => readPackFile(packDir, f));
       // The browser's options (runtime/session-options.ts), so tests and benchmarks run graphs as it does.
-      sessions[id].push(await ort.InferenceSession.create(file, { ...sessionOptions(file.byteLength), ...options }));
+      sessions[id].push(
+        await ort.InferenceSession.create(file, {
+          ...sessionOptions(file.byteLength),
+          ...(externalData ? { externalData } : {}),
+          ...options,
+        }),
+      );
     }
   }
   const tokenizer = new PromptTokenizer(
@@ -73,6 +82,12 @@ export async function nodePipeline(
   );
   const calls: GraphCall[] = [];
   return { ctx: { manifest, tokenizer, runner: new NodeRunner(manifest, sessions, calls) }, calls };
+}
+
+/** A pack file's bytes in an ArrayBuffer of their own (a Buffer may be a view into a shared pool). */
+export function readPackFile(packDir: URL, path: string): ArrayBuffer {
+  const bytes = readFileSync(new URL(path, packDir));
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 /** Mean absolute difference of two RGBA images, per byte: how far apart two generated images are. */

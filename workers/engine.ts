@@ -27,7 +27,7 @@ import { downloadPack } from './pack/download-pack';
 import { FileArrivals } from './pack/file-arrivals';
 import { FilesPackSource, StoredLocalPackSource } from './pack/files-pack-source';
 import { chunkRange, type PackFile, type PackManifest } from './pack/manifest';
-import { filesToDownload, graphFiles, residentGraphFiles } from './pack/pack-files';
+import { filesToDownload, graphFiles, residentFiles } from './pack/pack-files';
 import { deleteStoredPack, listStoredPacks, recordPack, storedManifest } from './pack/pack-registry';
 import type { PackSource } from './pack/pack-source';
 import { UrlPackSource } from './pack/url-pack-source';
@@ -112,7 +112,7 @@ export class Engine implements EngineApi {
     );
     const eager = defaultComponents(manifest);
     const graphs = Object.keys(manifest.components).flatMap((id) => graphFiles(manifest, id, backend.variant));
-    const eagerFiles = eager.flatMap((id) => residentGraphFiles(manifest, id, backend.variant));
+    const eagerFiles = eager.flatMap((id) => residentFiles(manifest, id, backend.variant));
     const limits = readDeviceLimits(backend, (await this.probe()).webgpu.maxBufferSize || null);
     const problems = [
       ...limitProblems(graphs, eagerFiles, limits),
@@ -167,7 +167,7 @@ export class Engine implements EngineApi {
     const firstNeeded = new Set([
       manifest.text.tokenizer,
       ...(manifest.text.nullEmbedding ? [manifest.text.nullEmbedding] : []),
-      ...eager.flatMap((id) => residentGraphFiles(manifest, id, backend.variant).map((f) => f.path)),
+      ...eager.flatMap((id) => residentFiles(manifest, id, backend.variant).map((f) => f.path)),
     ]);
     const ordered = [...files].sort((a, b) => Number(!firstNeeded.has(a.path)) - Number(!firstNeeded.has(b.path)));
     const totalBytes = files.reduce((sum, f) => sum + f.bytes, 0);

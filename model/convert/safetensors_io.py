@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import struct
 from pathlib import Path
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Optional
 
 import numpy as np
 import torch
@@ -67,8 +67,10 @@ def read_safetensors(path: Path) -> Dict[str, torch.Tensor]:
     return out
 
 
-def write_safetensors(path: Path, tensors: Mapping[str, torch.Tensor]) -> None:
-    header, chunks, offset = {}, [], 0
+def write_safetensors(path: Path, tensors: Mapping[str, torch.Tensor], metadata: Optional[Dict[str, str]] = None) -> None:
+    """The tensors in the given order, with the optional string-to-string `__metadata__`."""
+    header: Dict[str, object] = {"__metadata__": dict(metadata)} if metadata else {}
+    chunks, offset = [], 0
     for name, tensor in tensors.items():
         tensor = tensor.detach().contiguous().cpu()
         raw = (tensor.view(torch.int16) if tensor.dtype == torch.bfloat16 else tensor).numpy().tobytes()
@@ -82,3 +84,17 @@ def write_safetensors(path: Path, tensors: Mapping[str, torch.Tensor]) -> None:
         f.write(encoded)
         for raw in chunks:
             f.write(raw)
+
+
+def read_metadata(path: Path) -> Dict[str, str]:
+    """The file's `__metadata__` (empty when it has none)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if len(head) < 8:
+            raise SafetensorsError(f"{path}: too short to be a safetensors file")
+        (length,) = struct.unpack("<Q", head)
+        try:
+            header = json.loads(f.read(length))
+        except ValueError as e:
+            raise SafetensorsError(f"{path}: header is not JSON ({e})") from None
+    return header.get("__metadata__", {})

@@ -15,6 +15,8 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
+from .separate_weights import staged
+
 REPO = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("ort_run.mjs")
 _DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.int64): "int64", np.dtype(np.int32): "int32"}
@@ -55,6 +57,7 @@ def _run_node(jobs: Sequence[tuple], tmpdir: Path, stream: bool = False) -> List
     if not (REPO / "node_modules" / "onnxruntime-node").is_dir():
         raise OrtNodeUnavailable("onnxruntime-node is not installed: run `npm ci` in the repository root")
     runs = []
+    stage = _Stage(tmpdir)
     for j, (model, inputs, output_names) in enumerate(jobs):
         spec = {}
         for k, (name, array) in enumerate(inputs.items()):
@@ -63,7 +66,7 @@ def _run_node(jobs: Sequence[tuple], tmpdir: Path, stream: bool = False) -> List
             array.tofile(path)
             spec[name] = {"dtype": _DTYPES[array.dtype], "dims": list(array.shape), "file": str(path)}
         runs.append({
-            "models": [str(m) for m in model] if isinstance(model, (list, tuple)) else [str(model)],
+            "models": [stage(m) for m in model] if isinstance(model, (list, tuple)) else [stage(model)],
             "inputs": spec,
             "outputs": {name: str(tmpdir / f"{j}-out-{k}.bin") for k, name in enumerate(output_names)},
         })
@@ -74,7 +77,27 @@ def _run_node(jobs: Sequence[tuple], tmpdir: Path, stream: bool = False) -> List
     return [run["outputs"] for run in runs]
 
 
+class _Stage:
+    """Each graph as ORT can open it by path: a graph whose int8 weights lie beside it is copied into
+    the job's folder once, with its widened fp32 data (separate_weights.py)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.paths: Dict[str, str] = {}
+
+    def __call__(self, graph) -> str:
+        key = str(graph)
+        if key not in self.paths:
+            self.paths[key] = str(staged(Path(graph), self.folder / f"graph-{len(self.paths)}"))
+        return self.paths[key]
+
+
 def _run_python(jobs, stream=False):
+    with tempfile.TemporaryDirectory(prefix="ort-python-") as tmp:
+        return _run_python_staged(jobs, _Stage(Path(tmp)), stream)
+
+
+def _run_python_staged(jobs, stage, stream):
     import onnxruntime
 
     sessions = {}
@@ -91,7 +114,7 @@ def _run_python(jobs, stream=False):
     for model, inputs, output_names in jobs:
         table = {k: np.ascontiguousarray(v) for k, v in inputs.items()}
         for path in model if isinstance(model, (list, tuple)) else [model]:
-            part = session(str(path))
+            part = session(stage(path))
             names = [o.name for o in part.get_outputs()]
             table.update(zip(names, part.run(names, {i.name: table[i.name] for i in part.get_inputs()})))
         results.append({name: table[name] for name in output_names})

@@ -27,6 +27,7 @@ from .preview_map import add_preview_map
 from .graphs import (Graph, control_shapes, export_onnx, fold_probe_shape, graphs_for, image_encoder_normalisation, image_encoder_side,
                      probe_shape, trace_shape)
 from .ort_runner import run_many
+from .separate_weights import separate_int8_weights, weights_paths, write_weights
 from .weight_formats import FORMATS, convert, format_for
 
 # fp32 graphs against PyTorch: 1e-4 absolute on outputs within [-1, 1] (trained images, latents and
@@ -110,9 +111,15 @@ def _measure(graphs: List[Graph], files: Dict[str, Dict[str, List[Path]]], model
             before = worst.get((component, fmt), (0.0, 0.0))
             worst[(component, fmt)] = (max(before[0], err), max(before[1], err / max(1.0, scale)))
     return [
-        ComponentReport(c, f, sum(p.stat().st_size for p in files[c][f]), *worst[(c, f)])
+        ComponentReport(c, f, sum(_stored_bytes(p) for p in files[c][f]), *worst[(c, f)])
         for c in files for f in files[c]
     ]
+
+
+def _stored_bytes(graph_path: Path) -> int:
+    """A graph file's size, with its weights file's if one lies beside it."""
+    weights = weights_paths(graph_path)[0]
+    return graph_path.stat().st_size + (weights.stat().st_size if weights.exists() else 0)
 
 
 def _parts_of(graph: Graph, models: Kandinsky3, budget: int) -> Optional[List[Part]]:
@@ -148,12 +155,13 @@ def _probes(graph: Graph, models: Kandinsky3) -> List[Dict[str, np.ndarray]]:
     return [graph.make_inputs(np.random.default_rng(seed), *shape) for seed, shape in enumerate(shapes)]
 
 
-def _export_formats(fp32_path: Path, role: str, formats: Sequence[str],
-                    probes: List[Dict[str, np.ndarray]]) -> Tuple[Dict[str, Path], List[str]]:
+def _export_formats(fp32_path: Path, role: str, formats: Sequence[str], probes: List[Dict[str, np.ndarray]],
+                    whole: bool = True) -> Tuple[Dict[str, Path], List[str]]:
     """Folds the exported fp32 graph's shape arithmetic at the probes, compacts it in place and writes
     it in every other format beside it. Returns the paths and the graph's input names: the exporter
     drops inputs a graph never reads (a U-Net part without cross-attention takes no context), and the
-    manifest lists what a file takes."""
+    manifest lists what a file takes. A `whole` (unsplit) int8w graph small enough to be folded keeps
+    its int8 weights in a file beside it (separate_weights.py)."""
     exported = onnx.load(str(fp32_path))
     used = {i.name for i in exported.graph.input}
     folded = fold_shapes(exported, [{k: v for k, v in p.items() if k in used} for p in probes])
@@ -163,7 +171,15 @@ def _export_formats(fp32_path: Path, role: str, formats: Sequence[str],
     for fmt in formats:
         if fmt != "fp32":
             path = fp32_path.with_name(fp32_path.name.replace(".fp32.onnx", f".{fmt}.onnx"))
-            onnx.save(convert(fp32, format_for(fmt, role)), str(path))
+            graph = convert(fp32, format_for(fmt, role))
+            weights, location = weights_paths(path)
+            separated = separate_int8_weights(graph, location) if whole and format_for(fmt, role) == "int8w" else None
+            if separated:
+                graph, tensors = separated
+                write_weights(weights, tensors)
+            elif weights.exists():
+                weights.unlink()  # an earlier export's, which would now be staged beside the wrong graph
+            onnx.save(graph, str(path))
             paths[fmt] = path
     return paths, [i.name for i in fp32.graph.input]
 
@@ -194,7 +210,7 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
             fp32_path = out_dir / f"{graph.component}.part{part.index}.fp32.onnx"
             export_onnx(Graph(graph.component, graph.role, part.module, part.inputs, part.outputs, None),
                         fp32_path, part.example)
-            paths, used = _export_formats(fp32_path, graph.role, options.formats, part.probes)
+            paths, used = _export_formats(fp32_path, graph.role, options.formats, part.probes, whole=False)
             part.inputs = [s for s in part.inputs if s.name in used]
             for fmt, path in paths.items():
                 files[graph.component][fmt].append(path)
@@ -216,6 +232,7 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
         for fmt in [f for f in per if f not in shipped]:
             for path in per.pop(fmt):
                 path.unlink()
+                weights_paths(path)[0].unlink(missing_ok=True)
 
     tokenizer_path = out_dir / "tokenizer.json"
     tokenizer_path.write_text(tokenizer_json)
@@ -234,6 +251,14 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     return add_memory_plan(out_dir)
 
 
+def _weights_entry(paths: List[Path]) -> dict:
+    """The manifest's `weights` of a one-file variant whose int8 weights lie beside its graph."""
+    if len(paths) != 1 or not weights_paths(paths[0])[0].exists():
+        return {}
+    weights, location = weights_paths(paths[0])
+    return {"weights": {"file": weights.name, "location": location}}
+
+
 def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, options: PackOptions) -> dict:
     cfg = models.config
     errors = {(r.component, r.fmt): r.max_abs_error for r in reports}
@@ -245,6 +270,7 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             "variants": {
                 fmt: {
                     **({"parts": [p.name for p in paths]} if parts else {"file": paths[0].name}),
+                    **_weights_entry(paths),
                     **FORMATS[format_for(fmt, graph.role)],
                     "maxAbsErrorVsFp32": float(f"{errors[(graph.component, fmt)]:.3g}") if fmt != "fp32" else 0.0,
                 }
@@ -291,7 +317,9 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             }
         components[graph.component] = entry
 
-    all_files = [p for per in files.values() for paths in per.values() for p in paths] + [tokenizer_path]
+    graph_files = [p for per in files.values() for paths in per.values() for p in paths]
+    beside = [weights_paths(p)[0] for p in graph_files if weights_paths(p)[0].exists()]
+    all_files = graph_files + beside + [tokenizer_path]
     kinds = list(models.unets.keys())
     flash = "flash" in kinds
     default_unet = "unet_flash" if flash else f"unet_{'base' if 'base' in kinds else kinds[0]}"

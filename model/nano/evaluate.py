@@ -107,8 +107,8 @@ def time_pack(pack: Path, kind: str, fmt: str, unet_calls: int, unet_batch: int)
     """Median milliseconds per image: ms_per_image, and its parts text_ms, unet_ms, decoder_ms."""
     if not (pack / "manifest.json").exists():
         return None
-    script = Path(__file__).with_name("time_pack.mjs")
-    proc = subprocess.run(["node", str(script), str(pack), kind, fmt, str(unet_calls), str(unet_batch)],
+    script = Path(__file__).with_name("time_pack.ts")
+    proc = subprocess.run(["npx", "tsx", str(script), str(pack), kind, fmt, str(unet_calls), str(unet_batch)],
                           cwd=REPO, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"timing {kind}/{fmt} failed:\n{proc.stderr[-2000:]}")

@@ -59,6 +59,16 @@ describe('pack manifest', () => {
     ['a path escaping the pack', (m) => (m.files[0]!.path = '../secret'), 'files/0/path: must match pattern'],
     ['a variant file not listed', (m) => m.files.shift(), 'is not listed in files'],
     [
+      'a weights file not listed',
+      (m) => (m.components.movq_decoder!.variants.int8w!.weights!.file = 'gone.safetensors'),
+      'components/movq_decoder/variants/int8w: file gone.safetensors is not listed in files',
+    ],
+    [
+      'weights beside a split graph',
+      (m) => (m.components.unet_base!.variants.int8w!.weights = { file: 'a', location: 'b' }),
+      'must have property file when property weights is present',
+    ],
+    [
       'a default U-Net that is not one',
       (m) => (m.defaults.unet = 'movq_decoder'),
       'defaults/unet: movq_decoder is not a unet component',

@@ -60,7 +60,7 @@ export function manifestProblems(value: unknown): string[] {
   for (const [id, component] of Object.entries(components)) {
     const parts = component.parts;
     for (const [format, variant] of Object.entries(component.variants)) {
-      for (const path of variantFiles(variant)) {
+      for (const path of variantPackFiles(variant)) {
         if (!files.has(path)) problems.push(`components/${id}/variants/${format}: file ${path} is not listed in files`);
       }
       if (!!parts !== !!variant.parts || (parts && variant.parts!.length !== parts.length)) {
@@ -159,6 +159,11 @@ function imageAdapterProblems(component: PackComponent, components: Record<strin
 /** A variant's graph files: its parts in order, or its one file. */
 export function variantFiles(variant: ComponentVariant): string[] {
   return variant.parts ?? (variant.file !== undefined ? [variant.file] : []);
+}
+
+/** Every file a variant needs on hand: its graph files, then the weights kept beside a graph. */
+export function variantPackFiles(variant: ComponentVariant): string[] {
+  return [...variantFiles(variant), ...(variant.weights ? [variant.weights.file] : [])];
 }
 
 /** Each part reads only what the component's inputs or an earlier part provide, and the parts write

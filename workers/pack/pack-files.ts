@@ -1,6 +1,6 @@
 // Which files of a pack this browser needs: the graphs of one weight format (every component, so the
 // pack works offline, inpainting included), the tokenizer, and the null embedding if there is one.
-import { variantFiles, type WeightFormat } from './manifest';
+import { variantFiles, variantPackFiles, type WeightFormat } from './manifest';
 import type { PackFile, PackManifest } from './manifest';
 
 export function fileOf(manifest: PackManifest, path: string): PackFile {
@@ -15,19 +15,23 @@ export function graphFiles(manifest: PackManifest, component: string, variant: W
   return variantFiles(manifest.components[component]!.variants[variant]!).map((path) => fileOf(manifest, path));
 }
 
-/** The graph files a component holds in memory at once: all of them, or for a streamed one (loaded a
- * part at a time) its largest part. */
-export function residentGraphFiles(manifest: PackManifest, component: string, variant: WeightFormat): PackFile[] {
-  const files = graphFiles(manifest, component, variant);
-  if (manifest.components[component]!.residency !== 'streamed') return files;
-  return [files.reduce((a, b) => (b.bytes > a.bytes ? b : a))];
+/** Every file of a component in a weight format: its graph files and the weights kept beside a graph. */
+export function componentFiles(manifest: PackManifest, component: string, variant: WeightFormat): PackFile[] {
+  return variantPackFiles(manifest.components[component]!.variants[variant]!).map((path) => fileOf(manifest, path));
+}
+
+/** The files whose weights a component holds in memory at once: all of them, or for a streamed one
+ * (loaded a part at a time) its largest part. */
+export function residentFiles(manifest: PackManifest, component: string, variant: WeightFormat): PackFile[] {
+  if (manifest.components[component]!.residency !== 'streamed') return componentFiles(manifest, component, variant);
+  return [graphFiles(manifest, component, variant).reduce((a, b) => (b.bytes > a.bytes ? b : a))];
 }
 
 export function filesToDownload(manifest: PackManifest, variant: WeightFormat): PackFile[] {
   const paths = new Set<string>([
     manifest.text.tokenizer,
     ...(manifest.text.nullEmbedding ? [manifest.text.nullEmbedding] : []),
-    ...Object.keys(manifest.components).flatMap((id) => graphFiles(manifest, id, variant).map((f) => f.path)),
+    ...Object.keys(manifest.components).flatMap((id) => componentFiles(manifest, id, variant).map((f) => f.path)),
   ]);
   return [...paths].map((path) => fileOf(manifest, path));
 }

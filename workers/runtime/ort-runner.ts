@@ -5,7 +5,14 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { BackendChoice, ProgressCallback, SessionStats } from '../../shared/engine-api';
 import { GraphLoadError } from '../../shared/errors';
-import { variantFiles, type PackManifest, type PackComponent, type TensorSpec } from '../pack/manifest';
+import { externalWeights } from '../pack/int8-weights';
+import {
+  variantFiles,
+  type ComponentVariant,
+  type PackManifest,
+  type PackComponent,
+  type TensorSpec,
+} from '../pack/manifest';
 import type { GraphRunTiming } from '../../shared/engine-api';
 import type { GraphRunner, TensorData } from '../pipeline/graph-runner';
 import { runComponent, type Tensors } from '../pipeline/part-chain';
@@ -69,10 +76,14 @@ export class OrtRunner implements GraphRunner {
     return component;
   }
 
-  private files(componentId: string): string[] {
+  private variant(componentId: string): ComponentVariant {
     const variant = this.component(componentId).variants[this.backend.variant];
     if (!variant) throw new Error(`${componentId} has no ${this.backend.variant} weights`); // chooseBackend prevents this
-    return variantFiles(variant);
+    return variant;
+  }
+
+  private files(componentId: string): string[] {
+    return variantFiles(this.variant(componentId));
   }
 
   private residentSessions(componentId: string, onProgress?: ProgressCallback): Promise<InferenceSession[]> {
@@ -114,16 +125,26 @@ export class OrtRunner implements GraphRunner {
     path: string,
   ): Promise<{ session: InferenceSession; stats: SessionStats }> {
     const blob = await this.fileFor(path);
+    const variant = this.variant(componentId);
+    const weights = variant.weights ? await this.fileFor(variant.weights.file) : null;
+    const heapBefore = wasmHeapBytes();
+    const started = performance.now();
+    let externalData: Awaited<ReturnType<typeof externalWeights>>;
+    try {
+      // Timed with the session: widening stands in for the DequantizeLinear folding that creation did.
+      externalData = await externalWeights(variant, async () => weights!.arrayBuffer());
+    } catch (e) {
+      throw new GraphLoadError(variant.weights!.file, this.backend.label, (e as Error).message ?? String(e));
+    }
     // ORT reads a URL itself, streaming files over 1 GB into one buffer; handing it the Blob's URL means
     // this worker never joins the chunks into a second whole-file copy.
     const url = URL.createObjectURL(blob);
-    const heapBefore = wasmHeapBytes();
-    const started = performance.now();
     let session: InferenceSession;
     try {
       const ort = await this.ort();
       session = await ort.InferenceSession.create(url, {
         ...sessionOptions(blob.size),
+        ...(externalData ? { externalData } : {}),
         executionProviders: [this.backend.ep],
       });
     } catch (e) {
@@ -135,8 +156,9 @@ export class OrtRunner implements GraphRunner {
     const stats: SessionStats = {
       component: componentId,
       file: path,
-      fileBytes: blob.size,
-      weightsFolded: foldsWeights(blob.size),
+      fileBytes: blob.size + (weights?.size ?? 0),
+      // Widened weights are held in fp32, as folded ones are.
+      weightsFolded: weights !== null || foldsWeights(blob.size),
       createMs: performance.now() - started,
       warmupMs: 0,
       wasmHeapBytesBefore: heapBefore,

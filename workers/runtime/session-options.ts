@@ -10,7 +10,8 @@ export const FOLD_WEIGHTS_MAX_FILE_BYTES = 64 * 2 ** 20;
  * folding turn them into fp32 weights at session creation (`session.disable_quant_qdq`) halved the
  * nano U-Net's wasm step time and its compile time (bench/results, 2026-11-27), for fp32 weights in
  * memory: 4× the file. Large graphs keep int8 weights in memory, where fp32 would not fit. Graphs
- * without DequantizeLinear are unaffected. */
+ * without DequantizeLinear are unaffected; that includes the small one-file graphs whose int8 weights
+ * the export keeps beside them, which the worker widens itself (workers/pack/int8-weights.ts). */
 export function sessionOptions(fileBytes: number): InferenceSession.SessionOptions {
   return {
     graphOptimizationLevel: 'all',

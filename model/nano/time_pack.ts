@@ -2,22 +2,41 @@
 // text encoder once, `calls` U-Net runs at `batch` (2 = a guided step), MoVQ decoder once.
 // Median of 3 after a warm-up; 1 thread and basic optimisation, the browser wasm runtime's settings.
 //
-// Usage: node model/nano/time_pack.mjs <pack dir> <unet kind> <format> <calls> <batch>
+// Usage: npx tsx model/nano/time_pack.ts <pack dir> <unet kind> <format> <calls> <batch>
 // Prints {"ms_per_image", "text_ms", "unet_ms", "decoder_ms"} (medians) on the last line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
+import { externalWeights } from '../../workers/pack/int8-weights';
+import type { PackManifest, WeightFormat } from '../../workers/pack/manifest';
 
-const [packDir, kind, format, callsArg, batchArg] = process.argv.slice(2);
+const [packDir, kind, format, callsArg, batchArg] = process.argv.slice(2) as [
+  string,
+  string,
+  WeightFormat,
+  string,
+  string,
+];
 const calls = Number(callsArg);
 const batch = Number(batchArg);
-const manifest = JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8'));
-const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'basic', intraOpNumThreads: 1 };
+const manifest = JSON.parse(readFileSync(join(packDir, 'manifest.json'), 'utf8')) as PackManifest;
+const options = {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'basic',
+  intraOpNumThreads: 1,
+} satisfies ort.InferenceSession.SessionOptions;
 
-async function session(component, fmt) {
-  const variants = manifest.components[component].variants;
-  const variant = variants[fmt] ?? variants.fp32;
-  return ort.InferenceSession.create(join(packDir, variant.file), options);
+async function session(component: string, fmt: WeightFormat) {
+  const variants = manifest.components[component]!.variants;
+  const variant = (variants[fmt] ?? variants.fp32)!;
+  const externalData = await externalWeights(variant, async (path) => {
+    const bytes = readFileSync(join(packDir, path));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  });
+  return ort.InferenceSession.create(join(packDir, variant.file!), {
+    ...options,
+    ...(externalData ? { externalData } : {}),
+  });
 }
 
 const text = await session('text_encoder', format);
@@ -25,7 +44,7 @@ const unet = await session(`unet_${kind}`, format);
 const decoder = await session('movq_decoder', format);
 const width = manifest.defaults.width / manifest.latent.scaleFactor;
 const tokens = 8;
-const contextDim = manifest.architecture.config.unet.cross_attention_dim;
+const contextDim = (manifest.architecture.config.unet as { cross_attention_dim: number }).cross_attention_dim;
 
 const ids = new ort.Tensor(
   'int64',
@@ -46,14 +65,15 @@ const context = new ort.Tensor('float32', new Float32Array(batch * tokens * cont
 // A U-Net a ControlNet drives takes its residuals too: zeros, as the app feeds without a hint.
 const controlnet = Object.values(manifest.components).find((c) => c.controlnet?.controls.includes(`unet_${kind}`));
 const residuals = Object.fromEntries(
-  (controlnet?.controlnet.residuals ?? []).map((r) => {
+  (controlnet?.controlnet?.residuals ?? []).map((r) => {
     const dims = [batch, r.channels, width / r.downscale, width / r.downscale];
     return [r.name, new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b)), dims)];
   }),
 );
 // A U-Net with an IP-Adapter always takes image_embeds and image_weight: zeros, as the app feeds without a picture.
-const embedWidth = manifest.components[`unet_${kind}`].inputs?.find((i) => i.name === 'image_embeds')?.shape[1];
-const imageInputs = embedWidth
+const embedWidth = manifest.components[`unet_${kind}`]!.inputs.find((i) => i.name === 'image_embeds')?.shape[1] as
+  number | undefined;
+const imageInputs: Record<string, ort.Tensor> = embedWidth
   ? {
       image_embeds: new ort.Tensor('float32', new Float32Array(batch * embedWidth), [batch, embedWidth]),
       image_weight: new ort.Tensor('float32', new Float32Array(batch), [batch]),
@@ -87,7 +107,7 @@ async function once() {
 
 await once();
 const runs = [await once(), await once(), await once()];
-const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[1];
+const median = (key: keyof (typeof runs)[number]) => runs.map((r) => r[key]).sort((a, b) => a - b)[1];
 console.log(
   JSON.stringify({
     ms_per_image: median('total'),
