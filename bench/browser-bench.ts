@@ -5,11 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { ExecutionProvider, GenerateParams, InpaintParams } from '../shared/engine-api';
-import type { BenchHarness, TimedImage } from '../src/bench/bench-harness';
+import type { BenchHarness, TimedImage, TimedUpscale } from '../src/bench/bench-harness';
 import { chromiumArgs } from '../e2e/chromium-launch';
 import { readPeaks, resetPeaks } from './process-memory';
 import type { BackendRuns, BenchResults, MemoryStage, StartRun } from './results';
-import { FLASH_64, inpaintParams, SAMPLER_WORKLOADS, SIZE_WORKLOADS, type ImageRun, type Workload } from './workloads';
+import {
+  FLASH_64,
+  inpaintParams,
+  SAMPLER_WORKLOADS,
+  SIZE_WORKLOADS,
+  UPSCALE_KEY,
+  UPSCALE_SIDE,
+  type ImageRun,
+  type Workload,
+} from './workloads';
 
 export interface BrowserBenchOptions {
   baseUrl: string;
@@ -31,6 +40,7 @@ type HarnessCall =
   | { fn: 'load'; url: string; ep: ExecutionProvider; threads?: number }
   | { fn: 'generate'; params: GenerateParams }
   | { fn: 'inpaint'; params: InpaintParams }
+  | { fn: 'upscale'; side: number }
   | { fn: 'diagnostics' }
   | { fn: 'adapter' };
 
@@ -50,6 +60,8 @@ async function call<T>(page: Page, request: HarnessCall): Promise<T> {
           image: new Uint8ClampedArray(req.params.image as unknown as number[]),
           mask: new Uint8Array(req.params.mask as unknown as number[]),
         });
+      case 'upscale':
+        return bench.upscale(req.side);
       case 'diagnostics':
         return bench.diagnostics();
       case 'adapter':
@@ -264,6 +276,22 @@ export class BrowserBench {
         return out;
       },
     );
+    if (load.pack.upscaler) {
+      images[UPSCALE_KEY] = await this.stage(
+        page,
+        `Upscaler, ${UPSCALE_SIDE}² → ×${load.pack.upscaler.factor}`,
+        'wasm',
+        async () => {
+          const out: ImageRun[] = [];
+          for (let i = 0; i < warmups + runs; i++) {
+            const timed = await call<TimedUpscale>(page, { fn: 'upscale', side: UPSCALE_SIDE });
+            if (i >= warmups) out.push({ ms: timed.ms, runs: [{ component: 'upscaler', ms: timed.runMs }] });
+          }
+          log(`  wasm upscaler: ${out.map((r) => ms(r.ms)).join(' ')}`);
+          return out;
+        },
+      );
+    }
     const { sessions } = await call<{ sessions: BackendRuns['sessions'] }>(page, { fn: 'diagnostics' });
     await page.context().close();
     return { images, sessions };
@@ -293,7 +321,11 @@ interface LoadResult {
   ms: number;
   filesMs: number;
   sessionsMs: number;
-  pack: { storage: { downloadedBytes: number; cachedBytes: number }; backend: { threads: number } };
+  pack: {
+    storage: { downloadedBytes: number; cachedBytes: number };
+    backend: { threads: number };
+    upscaler: { factor: number } | null;
+  };
 }
 
 function loadCall(url: string, threads: number): HarnessCall {

@@ -3,8 +3,9 @@
 import { nodePipeline } from '../test-support/node-pipeline';
 import type { WeightFormat } from '../workers/pack/manifest';
 import { generate } from '../workers/pipeline/generate';
+import { upscale, upscalerOf } from '../workers/pipeline/upscale';
 import { ms, uniqueWorkloads } from './browser-bench';
-import type { ImageRun } from './workloads';
+import { UPSCALE_KEY, UPSCALE_SIDE, type ImageRun } from './workloads';
 
 export async function benchNode(
   packDir: URL,
@@ -31,6 +32,20 @@ export async function benchNode(
     log(
       `  node (${threads === 1 ? '1 thread' : 'default threads'}) ${workload.label}: ${out.map((r) => ms(r.ms)).join(' ')}`,
     );
+  }
+  const upscaler = upscalerOf(ctx.manifest);
+  if (upscaler) {
+    const side = UPSCALE_SIDE;
+    const pixels = new Uint8ClampedArray(side * side * 4);
+    for (let i = 0; i < side * side; i++) pixels.set([(i * 7) & 255, (i * 3) & 255, 128, 255], 4 * i);
+    const out: ImageRun[] = [];
+    for (let i = 0; i < warmups + runs; i++) {
+      const started = performance.now();
+      const result = await upscale(ctx, { width: side, height: side, pixels });
+      if (i >= warmups) out.push({ ms: performance.now() - started, runs: [{ component: 'upscaler', ms: result.ms }] });
+    }
+    images[UPSCALE_KEY] = out;
+    log(`  node (${threads === 1 ? '1 thread' : 'default threads'}) upscaler: ${out.map((r) => ms(r.ms)).join(' ')}`);
   }
   return images;
 }

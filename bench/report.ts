@@ -4,7 +4,7 @@ import type { BenchResults, StartRun } from './results';
 import { summarize, type Summary } from './stats';
 import { SAMPLER_WORKLOADS, SIZE_WORKLOADS, type ImageRun } from './workloads';
 
-const GOALS = { browserVsNative: 1.5, flashSpeedup: 10, overhead: 1.1 };
+const GOALS = { browserVsNative: 1.5, flashSpeedup: 10, overhead: 1.1, upscaleMs: 60 };
 
 function fmt(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -106,6 +106,13 @@ export function report(r: BenchResults): string {
     ['MoVQ decoder, 64²', 'flash-64', 'movq_decoder'],
     ['end to end: Flash, 4 steps', 'flash-64', null],
     ['end to end: base, 25 steps, guidance 3', 'ddpm25-64', null],
+    // Packs with an upscaler (results from 2026-12-07 on).
+    ...(wasm['upscale-64']
+      ? ([
+          ['upscaler, 64² → 256² (session.run)', 'upscale-64', 'upscaler'],
+          ['end to end: upscale 64² → 256²', 'upscale-64', null],
+        ] as [string, string, string | null][])
+      : []),
   ];
   out.push(
     `### 1. Browser (wasm) against native CPU\n\nGoal: wasm ÷ native ≤ ${GOALS.browserVsNative}×. Per graph call (session.run), and end to end as the page waits for it.`,
@@ -125,6 +132,13 @@ export function report(r: BenchResults): string {
   out.push(
     `Flash end to end: ${x(e2eRatio)} of native, goal ${goal(e2eRatio !== null && e2eRatio <= GOALS.browserVsNative)}.`,
   );
+
+  const upscaleMs = calls(wasm['upscale-64'], null);
+  if (upscaleMs) {
+    out.push(
+      `Upscaler, 64² → 256² in Chromium wasm as the page waits for it: ${fmt(upscaleMs.median)}, goal ≤ ${GOALS.upscaleMs} ms, ${goal(upscaleMs.median <= GOALS.upscaleMs)}.`,
+    );
+  }
 
   out.push('### 2. WebGPU against wasm, same machine');
   if (gpu) {

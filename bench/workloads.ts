@@ -59,6 +59,10 @@ export function inpaintParams(seed: number): InpaintParams {
   return { ...FLASH_64.params(seed), image, mask, feather: 4 };
 }
 
+/** The upscaler on a picture of the pack's trained size (nano: 64 → 256). */
+export const UPSCALE_SIDE = 64;
+export const UPSCALE_KEY = 'upscale-64';
+
 /** One image: the time the caller waited for it, and the graph calls inside it. */
 export interface ImageRun {
   ms: number;

@@ -55,6 +55,10 @@ class Kandinsky3(nn.Module):
         # The IP-Adapter's image encoder (kandinsky3-architecture §9.1: CLIP ViT-L/14 for 3.1; nano's own CNN), set by whoever
         # builds a pack with one: image (B, 3, H, W) in [−1, 1] → (B, config.unet.image_embedding_dim).
         self.image_encoder: nn.Module | None = None
+        # The upscaler (KandiSuperRes's role; nano's is model/nano/upscaler.py), set by whoever builds a pack
+        # with one: image (B, 3, H, W) in [−1, 1] → (B, 3, factor·H, factor·W), with `config.factor`.
+        # A converted checkpoint has none yet; a real upscaler's module plugs in here.
+        self.upscaler: nn.Module | None = None
 
     def controlled_kinds(self) -> tuple:
         return tuple(k for k in CONTROLLED_KINDS if k in self.unets) if self.controlnet is not None else ()
@@ -108,7 +112,16 @@ def randomize_family_(models: Kandinsky3, seed: int) -> Kandinsky3:
                 p.mul_(0.1)
     if models.image_encoder is not None:
         randomize_(models.image_encoder, seed + 3)
+    if models.upscaler is not None:
+        randomize_(models.upscaler, seed + 4)
     return models
+
+
+def random_upscaler() -> nn.Module:
+    """The random test pack's upscaler: nano's (model/nano/upscaler.py) at its narrowest."""
+    from .nano.upscaler import NanoUpscaler, UpscalerConfig
+
+    return NanoUpscaler(UpscalerConfig(factor=4, channels=8, blocks=1))
 
 
 def random_image_encoder(image_dim: int, side: int = 64) -> nn.Module:
@@ -131,6 +144,8 @@ def random_models_for(manifest: dict) -> Kandinsky3:
     encoder = next((c for c in components if c["role"] == "image-encoder"), None)
     if encoder is not None:
         models.image_encoder = random_image_encoder(config.unet.image_embedding_dim, encoder["imageEncoder"]["side"])
+    if any(c["role"] == "upscaler" for c in components):
+        models.upscaler = random_upscaler()
     return randomize_family_(models, manifest["randomSeed"])
 
 

@@ -68,6 +68,11 @@ def manifest_problems(manifest: dict) -> List[str]:
             problems += [f"components/{cid}/controlnet: {p}" for p in controlnet_problems(component, components)]
         if unet and unet.get("imageAdapter"):
             problems += [f"components/{cid}/unet/imageAdapter: {p}" for p in image_adapter_problems(component, components)]
+        if component.get("upscaler"):
+            problems += [f"components/{cid}/upscaler: {p}" for p in upscaler_problems(component["upscaler"])]
+    upscaler = manifest["defaults"].get("upscaler")
+    if upscaler is not None and components.get(upscaler, {}).get("role") != "upscaler":
+        problems.append(f"defaults/upscaler: the pack declares the upscaler {upscaler}, but has no upscaler component of that name")
     default_unet = components.get(manifest["defaults"]["unet"])
     if default_unet is None or default_unet["role"] != "unet":
         problems.append(f"defaults/unet: {manifest['defaults']['unet']} is not a unet component")
@@ -115,6 +120,15 @@ def controlnet_problems(component: dict, components: dict) -> List[str]:
             continue
         inputs = {i["name"] for i in unet["inputs"]}
         problems += [f"{target} has no input {n} for its residual" for n in names if n not in inputs]
+    return problems
+
+
+def upscaler_problems(upscaler: dict) -> List[str]:
+    """The sides it makes are `factor` times the sides it takes, and the smallest is not above the largest."""
+    factor, taken, made = upscaler["factor"], upscaler["input"], upscaler["output"]
+    problems = [] if taken["min"] <= taken["max"] else [f"input: min {taken['min']} is above max {taken['max']}"]
+    if (made["min"], made["max"]) != (factor * taken["min"], factor * taken["max"]):
+        problems.append(f"output: {made['min']}–{made['max']} is not {factor} × the input's {taken['min']}–{taken['max']}")
     return problems
 
 

@@ -1,6 +1,6 @@
 // The one typed contract between the UI thread (src/) and the engine worker (workers/).
 // Types only: importing this file pulls no runtime code (and never onnxruntime-web) into the UI.
-import type { PackManifest, WeightFormat } from './pack-manifest';
+import type { PackManifest, UpscalerInfo, WeightFormat } from './pack-manifest';
 
 /** One graph call of an image: which component ran and for how long (session.run). */
 export interface GraphRunTiming {
@@ -103,6 +103,9 @@ export interface LoadedPack {
   imageFusion: boolean;
   /** The pack has an inpainting U-Net and a MoVQ encoder: inpaint, outpainting and infinite zoom work. */
   canInpaint: boolean;
+  /** The pack's default upscaler, if it has one: `upscale` enlarges pictures by `factor`, each side a
+   * multiple of `input.multipleOf` from `input.min` to `input.max`. */
+  upscaler: UpscalerInfo | null;
   maxTextLength: number;
   description: string;
   license: string;
@@ -189,6 +192,20 @@ export interface FileDownload {
   state: 'stored' | 'queued' | 'downloading' | 'done' | 'failed';
 }
 
+/** A picture at any size: RGBA, width × height. */
+export interface Picture {
+  width: number;
+  height: number;
+  pixels: Uint8ClampedArray;
+}
+
+/** A picture enlarged by the pack's upscaler. */
+export interface UpscaledPicture extends Picture {
+  factor: number;
+  /** The upscaler's session.run time. */
+  ms: number;
+}
+
 export interface PreviewImage {
   width: number;
   height: number;
@@ -204,7 +221,8 @@ export type Progress =
   | { phase: 'encode'; part?: number; parts?: number }
   /** `preview`: x̂₀ after this step through the pack's linear latent → RGB map, at latent size. */
   | { phase: 'denoise'; step: number; steps: number; preview?: PreviewImage }
-  | { phase: 'decode' };
+  | { phase: 'decode' }
+  | { phase: 'upscale' };
 
 export type ProgressCallback = (progress: Progress) => void;
 
@@ -255,6 +273,9 @@ export interface EngineApi {
   /** Repaints the masked region; pixels outside the feathered mask come back unchanged. The inpainting
    * U-Net and MoVQ encoder load on first use. */
   inpaint(params: InpaintParams, onProgress: ProgressCallback): Promise<GeneratedImage>;
+  /** Enlarges a picture with the pack's upscaler (loaded on first use): NoUpscalerError without one,
+   * UpscaleSizeError for a picture it does not take. Queued with generate and inpaint. */
+  upscale(picture: Picture, onProgress: ProgressCallback): Promise<UpscaledPicture>;
   /** Cooperative cancel: the running generate/inpaint stops before its next step and rejects with
    * GenerationCancelledError (its acknowledgement). Resolves false when nothing was running. */
   cancelGeneration(): Promise<boolean>;

@@ -114,6 +114,28 @@ export class ImageSizeError extends Error {
   }
 }
 
+/** A picture the pack's upscaler does not take: too small, too large, or not a whole number of its steps. */
+export class UpscaleSizeError extends Error {
+  override readonly name = 'UpscaleSizeError';
+  constructor(
+    readonly got: string,
+    readonly accepted: string,
+  ) {
+    super(
+      `This picture is ${got}, and the upscaler takes pictures ${accepted}. ` +
+        'Resize or crop the picture to a size it takes (on the canvas, extend or start a new canvas), then try again.',
+    );
+  }
+}
+
+/** Upscaling was asked of a pack that has no upscaler. */
+export class NoUpscalerError extends Error {
+  override readonly name = 'NoUpscalerError';
+  constructor(readonly pack: string) {
+    super(`${pack} has no upscaler, so its pictures stay at the size it makes them. Open a pack with one to upscale.`);
+  }
+}
+
 /** The user stopped a generation, or a newer request replaced it; nothing partial is returned. */
 export class GenerationCancelledError extends Error {
   override readonly name = 'GenerationCancelledError';
@@ -177,6 +199,8 @@ const ENGINE_ERRORS = {
   DownloadCancelledError,
   PackTooLargeError,
   ImageSizeError,
+  UpscaleSizeError,
+  NoUpscalerError,
   GenerationCancelledError,
   InvalidManifestError,
   EngineCrashedError,

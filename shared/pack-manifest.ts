@@ -24,7 +24,8 @@ export interface ComponentVariant {
   compute: 'float32' | 'float16';
   maxAbsErrorVsFp32?: number;
 }
-export type ComponentRole = 'text-encoder' | 'unet' | 'controlnet' | 'image-encoder' | 'movq-encoder' | 'movq-decoder';
+export type ComponentRole =
+  'text-encoder' | 'unet' | 'controlnet' | 'image-encoder' | 'movq-encoder' | 'movq-decoder' | 'upscaler';
 /** `inpainting_flash` is the inpainting U-Net distilled to the Flash steps, as `flash` is from `base`. */
 export type UNetKind = 'base' | 'flash' | 'inpainting' | 'inpainting_flash';
 export interface UNetInfo {
@@ -56,6 +57,14 @@ export interface ControlNetInfoEntry {
   context: { component: string; output: string };
   residuals: { name: string; channels: number; downscale: number }[];
 }
+/** A super-resolution graph in the role of Kandinsky 3.1's KandiSuperRes: a picture (batch, 3, h, w),
+ * RGB in [−1, 1], becomes (batch, 3, factor·h, factor·w). `input`: the sides it takes; `output`: the
+ * sides it makes (factor × input). */
+export interface UpscalerInfo {
+  factor: number;
+  input: { min: number; max: number; multipleOf: number };
+  output: { min: number; max: number };
+}
 /** One graph of a split component: it reads tensors by name from the component's inputs and from
  * earlier parts' outputs (model/export/graph_parts.py). */
 export interface ComponentPart {
@@ -75,6 +84,7 @@ export interface PackComponent {
   unet?: UNetInfo;
   controlnet?: ControlNetInfoEntry;
   imageEncoder?: ImageEncoderInfo;
+  upscaler?: UpscalerInfo;
 }
 export interface PackFile {
   path: string;
@@ -108,6 +118,8 @@ export interface PackManifest {
   schedule: { type: 'cosine' | 'linear'; numTrainTimesteps: number; betaStart?: number; betaEnd?: number };
   defaults: {
     unet: string;
+    /** The upscaler applied to results unless the user turns it off. */
+    upscaler?: string;
     sampler: 'flash' | 'ddpm' | 'ancestral';
     steps: number;
     guidance: number;

@@ -4,7 +4,8 @@ import type { GenerateParams } from '../shared/engine-api';
 import { AnimationCancelledError, runAnimation } from './animation/animation-director';
 import { VideoExportCancelledError, exportVideo, type VideoFormat } from './animation/video-export';
 import { engine } from './engine-client';
-import { onProgress } from './engine-actions';
+import { onProgress } from './progress-callback';
+import { upscaledResult } from './upscale-actions';
 import { appError } from './app-error';
 import { InvalidParamsError } from '../shared/errors';
 import { useAppStore } from './store';
@@ -64,6 +65,7 @@ export async function makeAnimation(): Promise<void> {
         signal: running.signal,
       },
     );
+    await upscaleFrames();
     store.getState().setEngine({ status: 'ready', progress: null });
   } catch (e) {
     const error = appError(e);
@@ -75,6 +77,19 @@ export async function makeAnimation(): Promise<void> {
     const done = store.getState().animationFrames.filter(Boolean);
     store.getState().setAnimationState({ animationState: 'idle', animationFrames: done });
   }
+}
+
+/** The finished frames enlarged by the pack's upscaler, all or none (a video's frames share one size).
+ * Done after the run, as the frames feed each other at the model's size. */
+async function upscaleFrames(): Promise<void> {
+  const frames = store.getState().animationFrames;
+  const upscaled = [];
+  for (const frame of frames) {
+    const enlarged = await upscaledResult(frame);
+    if (!enlarged) return;
+    upscaled.push(enlarged);
+  }
+  store.getState().setAnimationState({ animationFrames: upscaled });
 }
 
 /** Stops between frames; the frame being made is cancelled in the engine too. */

@@ -7,11 +7,13 @@ import type {
   LoadedPack,
   LoadOptions,
   PackSourceSpec,
-  Progress,
+  Picture,
   StoredPack,
 } from '../shared/engine-api';
-import { Comlink, engine, onEngineCrash, restartEngine } from './engine-client';
+import { engine, onEngineCrash, restartEngine } from './engine-client';
 import { useAppStore } from './store';
+import { onProgress } from './progress-callback';
+import { upscaledResult, upscaleRecord } from './upscale-actions';
 import { extendCanvas, zoomOutCanvas, type Side, type SizeRules } from './canvas/canvas-image';
 import { rasterizeMask } from './canvas/mask-ops';
 import { edgeHint } from './edges/edge-hint';
@@ -27,8 +29,6 @@ import { EngineCrashedError, EngineRestartedError, InvalidParamsError, NoPackLoa
 import { appError } from './app-error';
 
 const store = useAppStore;
-
-export const onProgress = Comlink.proxy((progress: Progress) => store.getState().setEngine({ progress }));
 
 onEngineCrash((message) =>
   store.getState().setEngine({
@@ -165,13 +165,14 @@ export const HARD_CANCEL_MS = 8000;
 /** A Generate while one runs: latest wins. The running one is cancelled, then this one starts. */
 let pendingGenerate = false;
 
-function shown(parameters: GenerationParameters, image: GeneratedImage, id: number): ShownImage {
+function shown(parameters: GenerationParameters, image: GeneratedImage, id: number, upscaled?: Picture): ShownImage {
   return {
     parameters,
     id,
     width: image.width,
     height: image.height,
     pixels: image.pixels,
+    ...(upscaled && { upscaled }),
     seed: image.seed,
     totalMs: image.timings.totalMs,
   };
@@ -232,6 +233,7 @@ export async function generateImage(): Promise<void> {
         ...(fusion && { fusion }),
       };
       const image = await engine().generate(params, onProgress);
+      const upscaled = await upscaledResult(image);
       // The parameters text names the hint and the pictures, not their pixels.
       const recorded = { ...params, control: undefined, fusion: undefined };
       const edgeGuidance = control && {
@@ -244,10 +246,18 @@ export async function generateImage(): Promise<void> {
         pictures: s.fusionPictures.map((p) => ({ name: p.name, weight: p.weight })),
         strength: fusion.scale,
       };
+      const upscale = upscaleRecord(s.pack, upscaled ? upscaled.width / image.width : null);
       const entry = shown(
-        { ...recorded, model, ...(edgeGuidance && { edgeGuidance }), ...(imageFusion && { imageFusion }) },
+        {
+          ...recorded,
+          model,
+          ...(edgeGuidance && { edgeGuidance }),
+          ...(imageFusion && { imageFusion }),
+          ...(upscale !== undefined && { upscale }),
+        },
         image,
         (store.getState().image?.id ?? 0) + 1,
+        upscaled,
       );
       batch.push(entry);
       store.getState().setEngine({ image: entry, batch: [...batch] });
@@ -410,12 +420,66 @@ export function retryStaged(): Promise<void> {
 
 /** The staged result becomes the canvas (one undo step) and goes into the history with its parameters,
  * like every generated image. */
-export function acceptCanvasResult(): void {
+export async function acceptCanvasResult(): Promise<void> {
   const { staged, acceptStaged } = store.getState();
   if (!staged) return;
   acceptStaged();
   const { image, parameters } = staged;
-  void saveToHistory({ parameters, id: 0, ...image, seed: staged.seed, totalMs: 0 });
+  // The accepted picture is enlarged afresh from the model-size result, never from an earlier enlargement.
+  let upscaled: Picture | undefined;
+  try {
+    upscaled = await upscaledResult(image);
+  } catch (e) {
+    // A request that overtook it is not a failure: the picture is kept at the model's size.
+    const error = appError(e);
+    if (error.name !== 'GenerationCancelledError') store.getState().setEngine({ error });
+  }
+  if (upscaled) store.getState().setCanvasUpscaled(image, upscaled);
+  const upscale = upscaleRecord(store.getState().pack, upscaled ? upscaled.width / image.width : null);
+  await saveToHistory({
+    parameters: { ...parameters, ...(upscale !== undefined && { upscale }) },
+    id: 0,
+    ...image,
+    ...(upscaled && { upscaled }),
+    seed: staged.seed,
+    totalMs: 0,
+  });
+}
+
+/** The "Upscale" action: the picture on the canvas, enlarged by the pack's upscaler, becomes the image
+ * on show and goes into the history. A size the upscaler does not take is refused by name. */
+export async function upscaleCanvas(): Promise<void> {
+  const s = store.getState();
+  const doc = s.canvas?.present;
+  if (!doc || !s.pack || (s.status !== 'ready' && s.status !== 'error')) return;
+  s.setEngine({ status: 'generating', error: null, progress: null });
+  try {
+    const { width, height, pixels, factor } = await engine().upscale(
+      { width: doc.image.width, height: doc.image.height, pixels: new Uint8ClampedArray(doc.image.pixels) },
+      onProgress,
+    );
+    const upscaled = { width, height, pixels };
+    store.getState().setCanvasUpscaled(doc.image, upscaled);
+    const parameters: GenerationParameters = {
+      ...(doc.parameters ?? { prompt: '', negativePrompt: '', seed: 0, steps: 0, guidance: 0, sampler: s.sampler }),
+      width: doc.image.width,
+      height: doc.image.height,
+      model: s.pack.name,
+      upscale: factor,
+    };
+    const entry: ShownImage = {
+      parameters,
+      id: (store.getState().image?.id ?? 0) + 1,
+      ...doc.image,
+      upscaled,
+      seed: parameters.seed,
+      totalMs: 0,
+    };
+    store.getState().setEngine({ status: 'ready', progress: null, image: entry, batch: [] });
+    await saveToHistory(entry);
+  } catch (e) {
+    store.getState().setEngine({ status: 'error', error: appError(e), progress: null });
+  }
 }
 
 /** Downloads the canvas as it is now, as a PNG; with the parameters of the edit that made it, where

@@ -3,8 +3,16 @@
 import { useAppStore } from './store';
 import { HISTORY_PAGE_SIZE } from './store/history-slice';
 import type { ShownImage } from './store/engine-slice';
-import { addToHistory, clearHistory, deleteFromHistory, historyPage, latestEntry } from './history/history-store';
+import {
+  addToHistory,
+  clearHistory,
+  deleteFromHistory,
+  historyPage,
+  latestEntry,
+  type HistoryEntry,
+} from './history/history-store';
 import { imagePng, pngPixels } from './png/png-file';
+import { shownPicture } from './upscale-actions';
 
 const store = useAppStore;
 
@@ -26,8 +34,16 @@ export async function refreshHistory(offset = store.getState().historyOffset): P
 /** Stores a finished image and shows the first page, where it now is. */
 export async function saveToHistory(image: ShownImage): Promise<void> {
   try {
-    const png = await imagePng(image, null);
-    await addToHistory({ width: image.width, height: image.height, parameters: image.parameters, png });
+    const picture = shownPicture(image);
+    const png = await imagePng(picture, null);
+    const original = image.upscaled && { width: image.width, height: image.height, png: await imagePng(image, null) };
+    await addToHistory({
+      width: picture.width,
+      height: picture.height,
+      parameters: image.parameters,
+      png,
+      ...(original && { original }),
+    });
     await refreshHistory(0);
   } catch {
     // History is a convenience: a full disk must not break generation (the image is still shown).
@@ -49,9 +65,21 @@ export async function clearAllHistory(): Promise<void> {
 export async function showLastResult(): Promise<void> {
   const latest = await latestEntry().catch(() => null);
   if (!latest || store.getState().image) return;
-  const { width, height, pixels } = await pngPixels(latest.png);
+  const image = await historyImage(latest, 0);
   if (store.getState().image) return; // a new image arrived while this one was read
-  store.getState().setEngine({
-    image: { parameters: latest.parameters, id: 0, width, height, pixels, seed: latest.parameters.seed, totalMs: 0 },
-  });
+  store.getState().setEngine({ image });
+}
+
+/** A history entry as the image on show: its model-size picture, and the enlarged copy when it has one. */
+export async function historyImage(entry: HistoryEntry, id: number): Promise<ShownImage> {
+  const stored = await pngPixels(entry.png);
+  const original = entry.original ? await pngPixels(entry.original.png) : null;
+  return {
+    parameters: entry.parameters,
+    id,
+    ...(original ?? stored),
+    ...(original && { upscaled: stored }),
+    seed: entry.parameters.seed,
+    totalMs: 0,
+  };
 }

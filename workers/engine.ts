@@ -15,11 +15,19 @@ import type {
   LoadOptions,
   PackPlan,
   PackSourceSpec,
+  Picture,
   Progress,
   ProgressCallback,
   StoredPack,
+  UpscaledPicture,
 } from '../shared/engine-api';
-import { GpuDeviceLostError, NoPackLoadedError, PackLoadError, PackTooLargeError } from '../shared/errors';
+import {
+  GpuDeviceLostError,
+  NoPackLoadedError,
+  NoUpscalerError,
+  PackLoadError,
+  PackTooLargeError,
+} from '../shared/errors';
 import { LatestRequestWins } from './latest-request-wins';
 import { packStore, storedState } from './pack/chunk-store';
 import { limitProblems, memoryPlanProblems, readDeviceLimits } from './pack/device-limits';
@@ -34,6 +42,7 @@ import { UrlPackSource } from './pack/url-pack-source';
 import { generate } from './pipeline/generate';
 import { imageAdapterFor } from './pipeline/image-fusion';
 import { inpaint } from './pipeline/inpaint';
+import { upscale, upscaleSizeProblem, upscalerOf } from './pipeline/upscale';
 import type { PipelineContext } from './pipeline/pipeline-context';
 import { canInpaint, defaultComponents, planRequest, samplerOptions, stageUNet } from './pipeline/plan';
 import { resolutionLimits } from './pipeline/request-checks';
@@ -252,6 +261,7 @@ export class Engine implements EngineApi {
         return unet !== null && imageAdapterFor(manifest, unet) !== undefined;
       }),
       canInpaint: canInpaint(manifest),
+      upscaler: upscalerOf(manifest)?.info ?? null,
       maxTextLength: manifest.text.maxLength,
       description: manifest.description ?? '',
       license: manifest.license,
@@ -308,20 +318,33 @@ export class Engine implements EngineApi {
     });
   }
 
-  /** One generate/inpaint run, one at a time, the latest request winning (latest-request-wins.ts).
+  async upscale(picture: Picture, onProgress: ProgressCallback): Promise<UpscaledPicture> {
+    return this.runPipeline(onProgress, async (loaded) => {
+      const upscaler = upscalerOf(loaded.context.manifest);
+      if (!upscaler) throw new NoUpscalerError(loaded.info.title);
+      // Checked before its session is created: a picture it cannot take loads nothing.
+      const problem = upscaleSizeProblem(upscaler.info, picture.width, picture.height);
+      if (problem) throw problem;
+      await this.loadLazily(loaded, [upscaler.component], onProgress);
+      onProgress({ phase: 'upscale' });
+      return upscale(loaded.context, picture);
+    });
+  }
+
+  /** One generate/inpaint/upscale run, one at a time, the latest request winning (latest-request-wins.ts).
    * The run transfers its pixels, and reports a GPU device lost mid-run as such (it surfaces as an
    * ORT error, but the loss is what to act on). */
-  private runPipeline(
+  private runPipeline<T extends Picture>(
     onProgress: ProgressCallback,
-    work: (loaded: Loaded) => Promise<GeneratedImage>,
-  ): Promise<GeneratedImage> {
+    work: (loaded: Loaded) => Promise<T>,
+  ): Promise<T> {
     return this.jobs.run(() => this.runLoaded(onProgress, work));
   }
 
-  private async runLoaded(
+  private async runLoaded<T extends Picture>(
     onProgress: ProgressCallback,
-    work: (loaded: Loaded) => Promise<GeneratedImage>,
-  ): Promise<GeneratedImage> {
+    work: (loaded: Loaded) => Promise<T>,
+  ): Promise<T> {
     const loaded = this.loaded;
     if (!loaded) throw new NoPackLoadedError();
     if (loaded.runner.deviceLost) throw new GpuDeviceLostError(loaded.runner.deviceLost);

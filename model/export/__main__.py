@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from ..config import PRESETS
-from ..kandinsky3 import UNET_KINDS, Kandinsky3, random_image_encoder, randomize_family_
+from ..kandinsky3 import UNET_KINDS, Kandinsky3, random_image_encoder, random_upscaler, randomize_family_
 from ..word_tokenizer import build_vocab, tokenizer_json
 from .graph_parts import DEFAULT_PART_BYTES
 from .pack import PackOptions, export_pack
@@ -41,6 +41,8 @@ def main(argv=None) -> int:
     parser.add_argument("--image-adapter", type=int, default=0, metavar="WIDTH",
                         help="random packs: include IP-Adapter layers (kandinsky3-architecture §9.1) on the base and Flash U-Nets, fed by "
                              "a random image encoder with WIDTH features")
+    parser.add_argument("--upscaler", action="store_true",
+                        help="random packs: include an upscaler (the role of KandiSuperRes; nano's architecture at its narrowest)")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--weights", type=Path, help="state dict of model.kandinsky3.Kandinsky3 (torch.save)")
     source.add_argument("--random-seed", type=int, help="deterministic random weights, for test packs")
@@ -71,6 +73,10 @@ def main(argv=None) -> int:
     models = Kandinsky3(config, kinds, controlnet=args.controlnet)
     if args.image_adapter:
         models.image_encoder = random_image_encoder(args.image_adapter)
+    if args.upscaler and args.random_seed is None:
+        parser.error("--upscaler is for random packs; the nano pack's comes from model/nano/export_pack.py")
+    if args.upscaler:
+        models.upscaler = random_upscaler()
     if args.weights:
         models.load_state_dict(torch.load(args.weights, map_location="cpu"), strict=True)
         weights = "trained"

@@ -35,7 +35,7 @@ class TensorSpec:
 @dataclass
 class Graph:
     component: str  # manifest component id, e.g. "unet_base"
-    role: str  # "text-encoder" | "unet" | "controlnet" | "image-encoder" | "movq-encoder" | "movq-decoder"
+    role: str  # "text-encoder" | "unet" | "controlnet" | "image-encoder" | "movq-encoder" | "movq-decoder" | "upscaler"
     module: nn.Module
     inputs: List[TensorSpec]
     outputs: List[TensorSpec]
@@ -251,6 +251,16 @@ def graphs_for(models: Kandinsky3) -> List[Graph]:
             [TensorSpec("image", "float32", ("batch", 3, side, side))],
             [TensorSpec("image_embeds", "float32", ("batch", width))],
             reference_images,
+        ))
+    if models.upscaler is not None:
+        def pictures(rng, batch, h, w, text_length):
+            return {"image": rng.uniform(-1, 1, size=(batch, 3, h * f, w * f)).astype(np.float32)}
+
+        graphs.append(Graph(
+            "upscaler", "upscaler", models.upscaler.eval(),
+            [TensorSpec("image", "float32", ("batch", 3, "image_height", "image_width"))],
+            [TensorSpec("upscaled", "float32", ("batch", 3, "upscaled_height", "upscaled_width"))],
+            pictures,
         ))
     return graphs
 

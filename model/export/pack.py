@@ -251,6 +251,15 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     return add_memory_plan(out_dir)
 
 
+def upscaler_entry(factor: int, max_size: int) -> dict:
+    """The manifest's account of an upscaler: its factor, and the picture sides it takes and makes. It is
+    fully convolutional; the sides it takes are those the pack makes, up to half its largest, so the
+    largest output stays at 2× the pack's largest picture (a 128 px nano picture becomes 512 px)."""
+    largest = max(16, max_size // 2)
+    return {"factor": factor, "input": {"min": 16, "max": largest, "multipleOf": 8},
+            "output": {"min": 16 * factor, "max": largest * factor}}
+
+
 def _weights_entry(paths: List[Path]) -> dict:
     """The manifest's `weights` of a one-file variant whose int8 weights lie beside its graph."""
     if len(paths) != 1 or not weights_paths(paths[0])[0].exists():
@@ -306,6 +315,8 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             # The unconditional row of image guidance is the embedding of an all-zero encoder input (kandinsky3-architecture §9.1).
             entry["imageEncoder"] = {"side": image_encoder_side(models), **image_encoder_normalisation(models),
                                      "unconditional": "zero-image"}
+        if graph.role == "upscaler":
+            entry["upscaler"] = upscaler_entry(models.upscaler.config.factor, options.max_size)
         if graph.role == "controlnet":
             entry["controlnet"] = {
                 "hint": "sobel-edges",
@@ -345,6 +356,7 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
         # Flash: 4 steps, no guidance (kandinsky3-architecture §7.1); base: the diffusers defaults (§6.5).
         "defaults": {
             "unet": default_unet,
+            **({"upscaler": "upscaler"} if models.upscaler is not None else {}),
             "sampler": "flash" if flash else "ddpm",
             "steps": 4 if flash else 25,
             "guidance": 0.0 if flash else 3.0,

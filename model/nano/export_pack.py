@@ -25,7 +25,7 @@ from .training import LATENT_CLIP_RANGE, load_checkpoint, local_or_committed
 # Command-line option (as an attribute) → checkpoint name of every part a pack is built from.
 PARTS = {"movq": "nano-movq", "base": "nano-base", "flash": "nano-flash", "inpainting": "nano-inpainting",
          "inpainting_flash": "nano-inpainting_flash", "controlnet": "nano-controlnet", "ip_adapter": "nano-ip-adapter",
-         "image_encoder": "nano-image-encoder"}
+         "image_encoder": "nano-image-encoder", "upscaler": "nano-upscaler"}
 
 
 def assemble(movq_path: Path, unet_paths: dict, controlnet_path: Path | None = None,
@@ -87,6 +87,7 @@ def main(argv=None) -> int:
     parser.add_argument("--controlnet", type=Path, default=None)
     parser.add_argument("--ip-adapter", type=Path, default=None)
     parser.add_argument("--image-encoder", type=Path, default=None)
+    parser.add_argument("--upscaler", type=Path, default=None)
     parser.add_argument("--formats", default="int8w",
                         help="formats shipped in the pack (fp32 is always exported to measure against, then left "
                              "out unless named); the bundled pack ships int8w alone to stay small")
@@ -111,6 +112,12 @@ def main(argv=None) -> int:
         print(f"note: {args.ip_adapter} or {args.image_encoder} is missing, so the pack has no image fusion")
         image_adapter = None
     models, base = assemble(args.movq, unets, args.controlnet if args.controlnet.exists() else None, image_adapter)
+    if args.upscaler.exists():
+        from .evaluate_upscaler import load_upscaler  # only packs with an upscaler need it
+
+        models.upscaler = load_upscaler(args.upscaler, "cpu")
+    else:
+        print(f"note: {args.upscaler} is missing, so the pack has no upscaler")
     options = PackOptions(
         name=args.out.name,
         title="Kandinsky 3 nano (emoji, 64 px)",

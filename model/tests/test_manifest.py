@@ -19,13 +19,14 @@ def manifest():
 def test_random_pack_manifest_is_valid(manifest):
     validate_manifest(manifest)
     assert manifest["weights"] == "random" and isinstance(manifest["randomSeed"], int)
-    assert {c["role"] for c in manifest["components"].values()} == {"text-encoder", "unet", "controlnet", "image-encoder", "movq-encoder", "movq-decoder"}
+    assert {c["role"] for c in manifest["components"].values()} == {"text-encoder", "unet", "controlnet", "image-encoder", "movq-encoder", "movq-decoder", "upscaler"}
     kinds = {c["unet"]["kind"] for c in manifest["components"].values() if c["role"] == "unet"}
     assert kinds == {"base", "flash", "inpainting"}
     assert manifest["components"]["unet_inpainting"]["unet"]["inChannels"] == 9
     assert manifest["components"]["unet_inpainting"]["unet"]["outChannels"] == 4
     assert manifest["latent"]["scaleFactor"] == 4  # the nano autoencoder's ×4, read from here by the app
     assert manifest["defaults"]["sampler"] == "flash" and manifest["defaults"]["steps"] == 4
+    assert manifest["defaults"]["upscaler"] == "upscaler" and manifest["components"]["upscaler"]["upscaler"]["factor"] == 4
 
 
 def test_files_match_their_sizes_and_hashes(manifest):
@@ -56,6 +57,11 @@ def test_every_variant_computes_in_fp32_without_shader_f16(manifest):
         (lambda m: m["files"][0]["chunks"].update(bytes=1 << 30), "is greater than the maximum"),
         (lambda m: m["files"][0].update(path="../../etc/passwd"), "does not match"),
         (lambda m: m["files"].pop(0), "is not listed in files"),
+        (lambda m: m["components"].pop("upscaler"),
+         "defaults/upscaler: the pack declares the upscaler upscaler, but has no upscaler component of that name"),
+        (lambda m: m["components"]["upscaler"]["upscaler"]["output"].update(max=500),
+         "components/upscaler/upscaler: output: 64–500 is not 4 × the input's 16–128"),
+        (lambda m: m["components"]["upscaler"].pop("upscaler"), "'upscaler' is a required property"),
         (lambda m: m["components"]["movq_decoder"]["variants"]["int8w"]["weights"].update(file="gone.safetensors"),
          "components/movq_decoder/variants/int8w: file gone.safetensors is not listed in files"),
         (lambda m: m["components"]["unet_base"]["variants"]["int8w"].update(weights={"file": "a", "location": "b"}),

@@ -74,7 +74,7 @@ def test_fp32_graphs_match_pytorch(runs):
             err = float(np.abs(out[name] - expected).max())
             assert err <= FP32_TOLERANCE, f"{component} {shape} {name}: max abs error {err}"
         checked.add(component)
-    assert checked == {"text_encoder", "unet_base", "unet_flash", "unet_inpainting", "controlnet", "image_encoder", "movq_encoder", "movq_decoder"}
+    assert checked == {"text_encoder", "unet_base", "unet_flash", "unet_inpainting", "controlnet", "image_encoder", "movq_encoder", "movq_decoder", "upscaler"}
 
 
 def test_smaller_formats_stay_close_to_fp32(runs):

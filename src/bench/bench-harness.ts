@@ -30,11 +30,22 @@ export interface TimedImage {
   encodeProgress: Extract<Progress, { phase: 'encode' }>[];
 }
 
+export interface TimedUpscale {
+  /** As the page waited for it. */
+  ms: number;
+  /** The upscaler's session.run inside it. */
+  runMs: number;
+  width: number;
+  height: number;
+}
+
 export interface BenchHarness {
   /** `threads`: the wasm back end's threads (the bench's --threads); the app's default where absent. */
   load(url: string, ep: ExecutionProvider, threads?: number): Promise<TimedLoad>;
   generate(params: GenerateParams): Promise<TimedImage>;
   inpaint(params: InpaintParams): Promise<TimedImage>;
+  /** Enlarges a `side`² picture with the pack's upscaler. */
+  upscale(side: number): Promise<TimedUpscale>;
   diagnostics(): Promise<EngineDiagnostics>;
   adapter(): Promise<{ description: string; isFallbackAdapter: boolean } | null>;
 }
@@ -79,6 +90,16 @@ window.kandinskyBench = {
   },
   generate: (params) => timedImage((onProgress) => engine().generate(params, onProgress)),
   inpaint: (params) => timedImage((onProgress) => engine().inpaint(params, onProgress)),
+  async upscale(side) {
+    const pixels = new Uint8ClampedArray(side * side * 4);
+    for (let i = 0; i < side * side; i++) pixels.set([(i * 7) & 255, (i * 3) & 255, 128, 255], 4 * i);
+    const started = performance.now();
+    const out = await engine().upscale(
+      { width: side, height: side, pixels },
+      Comlink.proxy(() => {}),
+    );
+    return { ms: performance.now() - started, runMs: out.ms, width: out.width, height: out.height };
+  },
   diagnostics: () => engine().diagnostics(),
   async adapter() {
     const caps = await engine().probe();

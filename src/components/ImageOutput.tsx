@@ -5,10 +5,11 @@ import type { ShownImage } from '../store/engine-slice';
 import { drawPixels } from './draw-pixels';
 import { GenerationProgress } from './GenerationProgress';
 import { fitStyle } from './fit-style';
+import { shownPicture } from '../upscale-actions';
 
-/** The generated image in the middle of the workspace: drawn at its own size and scaled up to fill the
- * frame at its true shape, without smoothing (nano images are 64 px). The frame keeps its size whether
- * or not there is an image, so nothing moves when one arrives. */
+/** The generated image in the middle of the workspace: drawn at its own size (the upscaler's copy when
+ * there is one) and scaled up to fill the frame at its true shape, without smoothing. The frame keeps
+ * its size whether or not there is an image, so nothing moves when one arrives. */
 export function ImageOutput() {
   const image = useAppStore((s) => s.image);
   const openCanvas = useAppStore((s) => s.openCanvas);
@@ -18,7 +19,8 @@ export function ImageOutput() {
   const running = useAppStore((s) => s.status === 'generating' || s.status === 'cancelling');
   const canvas = useRef<HTMLCanvasElement>(null);
 
-  useEffect(() => drawPixels(canvas.current, image), [image]);
+  useEffect(() => drawPixels(canvas.current, image && shownPicture(image)), [image]);
+  const picture = image && shownPicture(image);
 
   return (
     <figure className="output">
@@ -30,6 +32,8 @@ export function ImageOutput() {
             data-seed={image.seed}
             data-id={image.id}
             data-image-id={image.id}
+            data-model-width={image.width}
+            data-model-height={image.height}
             role="img"
             aria-label={`Generated image, seed ${image.seed}`}
             style={fitStyle(image.width, image.height)}
@@ -44,6 +48,7 @@ export function ImageOutput() {
           {image ? (
             <>
               Seed {image.seed} · {image.width} × {image.height}
+              {image.upscaled && `, shown at ${picture!.width} × ${picture!.height} (upscaled)`}
               {image.totalMs > 0 && ` · ${(image.totalMs / 1000).toFixed(1)} s`}
             </>
           ) : (
@@ -55,7 +60,10 @@ export function ImageOutput() {
           disabled={!image}
           onClick={() =>
             image &&
-            openCanvas({ width: image.width, height: image.height, pixels: new Uint8ClampedArray(image.pixels) })
+            openCanvas(
+              { width: image.width, height: image.height, pixels: new Uint8ClampedArray(image.pixels) },
+              image.upscaled,
+            )
           }
         >
           Edit on canvas
@@ -65,7 +73,7 @@ export function ImageOutput() {
           disabled={!image}
           onClick={() =>
             image &&
-            void imagePng(image, embedParameters ? image.parameters : null).then((png) =>
+            void imagePng(shownPicture(image), embedParameters ? image.parameters : null).then((png) =>
               downloadBlob(png, `kandinsky-${image.parameters.model}-${image.seed}.png`),
             )
           }
@@ -95,6 +103,6 @@ export function ImageOutput() {
 
 function BatchThumbnail({ image }: { image: ShownImage }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => drawPixels(canvas.current, image), [image]);
+  useEffect(() => drawPixels(canvas.current, shownPicture(image)), [image]);
   return <canvas ref={canvas} data-testid="batch-image" data-seed={image.seed} />;
 }

@@ -10,6 +10,8 @@ export function SettingsDialog() {
   const open = useAppStore((s) => s.settingsOpen);
   const setLayout = useAppStore((s) => s.setLayout);
   const embedParameters = useAppStore((s) => s.embedParameters);
+  const upscaleResults = useAppStore((s) => s.upscaleResults);
+  const upscaler = useAppStore((s) => s.pack?.upscaler ?? null);
   const setParams = useAppStore((s) => s.setParams);
   const dialog = useRef<HTMLDialogElement>(null);
 
@@ -47,6 +49,18 @@ export function SettingsDialog() {
             onChange={(e) => setParams({ embedParameters: e.target.checked })}
           />
           Save the parameters in downloaded PNGs
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="upscaleResults"
+            checked={upscaleResults && !!upscaler}
+            disabled={!upscaler}
+            onChange={(e) => setParams({ upscaleResults: e.target.checked })}
+          />
+          {upscaler
+            ? `Enlarge results ${upscaler.factor}× with the model’s upscaler`
+            : 'Enlarge results with an upscaler (this model has none)'}
         </label>
       </section>
       <section aria-label="About" className="settings-section">

@@ -19,6 +19,8 @@ function describe(progress: Progress | null): string {
       return `Step ${progress.step} of ${progress.steps}`;
     case 'decode':
       return 'Decoding the image';
+    case 'upscale':
+      return 'Upscaling the image';
   }
 }
 

@@ -12,6 +12,9 @@ export interface HistoryEntry {
   parameters: GenerationParameters;
   /** The image as PNG, without the parameters chunk (added on download when the setting says so). */
   png: Blob;
+  /** When `png` is a copy enlarged by the pack's upscaler: the model-size picture it was made from,
+   * which the canvas and "start from this" use. */
+  original?: { width: number; height: number; png: Blob };
 }
 
 export interface HistoryPage {

@@ -54,6 +54,17 @@ describe('A1111 parameters text', () => {
     expect(parseParameters(formatParameters(tricky))).toEqual(tricky);
   });
 
+  it('records the upscaler, on or turned off, and reads it back; the size stays the model’s', () => {
+    const on = { ...p, upscale: 4 };
+    expect(formatParameters(on).split('\n').at(-1)).toBe(
+      'Steps: 25, Sampler: DDPM, CFG scale: 3, Seed: 42, Size: 64x48, Model: kandinsky3-nano, Upscale: 4x',
+    );
+    expect(parseParameters(formatParameters(on))).toEqual(on);
+    const off = { ...p, upscale: 'off' as const };
+    expect(formatParameters(off)).toMatch(/, Upscale: off$/);
+    expect(parseParameters(formatParameters(off))).toEqual(off);
+  });
+
   it('names every sampler apart, the Flash refiner included, and reads each back', () => {
     const refiner = { ...p, sampler: 'refiner' as const, steps: 8 };
     const text = formatParameters(refiner);

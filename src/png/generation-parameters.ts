@@ -16,6 +16,9 @@ export interface GenerationParameters {
   edgeGuidance?: { source: 'picture' | 'drawing'; strength: number; start: number; end: number };
   /** Image fusion (IP-Adapter): the reference pictures by name and weight, and the image strength. */
   imageFusion?: { pictures: { name: string; weight: number }[]; strength: number };
+  /** The pack's upscaler: the factor it enlarged the picture by, or 'off' when the user turned it off
+   * (absent for packs without one). `width` and `height` stay the model's size. */
+  upscale?: number | 'off';
 }
 
 /** The sampler as the `Sampler:` value names it; parsing matches the whole value, so one name may start
@@ -49,6 +52,7 @@ export function formatParameters(p: GenerationParameters): string {
     const images = f.pictures.map((i) => `${i.name.replace(/[;()]/g, '_')} (${i.weight})`).join('; ');
     pairs.push(`IP-Adapter: ${quote(`Weight: ${f.strength}, Images: ${images}`)}`);
   }
+  if (p.upscale !== undefined) pairs.push(`Upscale: ${p.upscale === 'off' ? 'off' : `${p.upscale}x`}`);
   const negative = p.negativePrompt ? `\nNegative prompt: ${p.negativePrompt}` : '';
   return `${p.prompt}${negative}\n${pairs.join(', ')}`;
 }
@@ -92,5 +96,7 @@ export function parseParameters(text: string): Partial<GenerationParameters> | n
   const size = /^(\d+)x(\d+)$/.exec(pairs.get('Size') ?? '');
   if (size) [out.width, out.height] = [Number(size[1]), Number(size[2])];
   if (pairs.has('Model')) out.model = pairs.get('Model');
+  const upscale = /^(?:(\d+)x|(off))$/.exec(pairs.get('Upscale') ?? '');
+  if (upscale) out.upscale = upscale[2] ? 'off' : Number(upscale[1]);
   return out;
 }

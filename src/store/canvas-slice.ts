@@ -1,6 +1,7 @@
 // The canvas editor's state: the document history (image + mask operations, one undo step each),
 // the tools, and a staged result waiting to be accepted, discarded or tried again.
 import type { StateCreator } from 'zustand';
+import type { Picture } from '../../shared/engine-api';
 import type { CanvasImage, OutpaintRequest } from '../canvas/canvas-image';
 import { commit, redo, startHistory, undo, type History } from '../canvas/canvas-history';
 import type { MaskOp } from '../canvas/mask-ops';
@@ -11,6 +12,9 @@ export interface CanvasDoc {
   ops: MaskOp[];
   /** What made the image, when an accepted edit did: written into the canvas's downloaded PNG. */
   parameters?: GenerationParameters;
+  /** The image enlarged by the pack's upscaler, for showing: edits still work on `image`, and each
+   * accepted edit is enlarged afresh from it (upscaling never compounds). */
+  upscaled?: Picture;
 }
 
 /** What produced a staged result, to try it again with another seed. */
@@ -43,8 +47,9 @@ export interface CanvasSlice {
   setCanvasOptions: (
     changes: Partial<Pick<CanvasSlice, 'tool' | 'brushSize' | 'feather' | 'showMask' | 'outpaintAmount' | 'strength'>>,
   ) => void;
-  /** A new canvas from an image; undoable when a canvas was already open. */
-  openCanvas: (image: CanvasImage) => void;
+  /** A new canvas from an image (at the model's size, with its enlarged copy when it has one); undoable
+   * when a canvas was already open. */
+  openCanvas: (image: CanvasImage, upscaled?: Picture) => void;
   closeCanvas: () => void;
   addMaskOp: (op: MaskOp) => void;
   undoCanvas: () => void;
@@ -53,6 +58,8 @@ export interface CanvasSlice {
   /** The staged image becomes the canvas, with a clear mask: one undo step. */
   acceptStaged: () => void;
   discardStaged: () => void;
+  /** Shows `upscaled` for the canvas's image, if that image is still the one on the canvas (no undo step). */
+  setCanvasUpscaled: (image: CanvasImage, upscaled: Picture) => void;
 }
 
 export const BRUSH_SIZES = { min: 1, max: 64 };
@@ -73,9 +80,9 @@ export const createCanvasSlice: StateCreator<CanvasSlice, [], [], CanvasSlice> =
         brushSize: Math.min(BRUSH_SIZES.max, Math.max(BRUSH_SIZES.min, Math.round(changes.brushSize))),
       }),
     }),
-  openCanvas: (image) => {
+  openCanvas: (image, upscaled) => {
     const { canvas } = get();
-    const doc = { image, ops: [] };
+    const doc = { image, ops: [], ...(upscaled && { upscaled }) };
     set({ canvas: canvas ? commit(canvas, doc) : startHistory(doc), staged: null });
   },
   closeCanvas: () => set({ canvas: null, staged: null }),
@@ -99,4 +106,9 @@ export const createCanvasSlice: StateCreator<CanvasSlice, [], [], CanvasSlice> =
     set({ canvas: commit(canvas, { image: staged.image, ops: [], parameters: staged.parameters }), staged: null });
   },
   discardStaged: () => set({ staged: null }),
+  setCanvasUpscaled: (image, upscaled) => {
+    const { canvas } = get();
+    if (canvas?.present.image !== image) return;
+    set({ canvas: { ...canvas, present: { ...canvas.present, upscaled } } });
+  },
 });

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { LoadedPack, PackPlan, PackSourceSpec, Progress } from '../../shared/engine-api';
+import type { LoadedPack, PackPlan, PackSourceSpec, Picture, Progress } from '../../shared/engine-api';
 import type { AppError } from '../app-error';
 import type { GenerationParameters } from '../png/generation-parameters';
 
@@ -13,9 +13,12 @@ export interface ShownImage {
   /** What made it, for PNG metadata and "reuse parameters". */
   parameters: GenerationParameters;
   id: number; // counts images shown this visit, so a repeat of the same seed is still a new image
+  /** The model-size picture: what edits, animation and "start from this" work on. */
   width: number;
   height: number;
   pixels: Uint8ClampedArray;
+  /** Its copy enlarged by the pack's upscaler, when there is one: what is shown, stored and downloaded. */
+  upscaled?: Picture;
   seed: number;
   totalMs: number;
 }

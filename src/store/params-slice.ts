@@ -14,6 +14,8 @@ export interface ParamsSlice {
   height: number;
   /** Write the generation parameters into downloaded PNGs (A1111 `parameters` text chunk). */
   embedParameters: boolean;
+  /** Enlarge results with the pack's upscaler, when it has one (shown, stored and downloaded enlarged). */
+  upscaleResults: boolean;
   /** Images per click (seeds seed, seed + 1, …). */
   batchSize: number;
   /** The pack the sampler, steps, guidance and size were chosen for: a reload with the same pack keeps
@@ -93,9 +95,13 @@ export const createParamsSlice: StateCreator<
     set({ fieldProblems: problem ? { ...others, [field]: problem } : others });
   },
   embedParameters: globalThis.localStorage?.getItem('kandinsky-web:embed-parameters') !== 'false',
+  upscaleResults: globalThis.localStorage?.getItem('kandinsky-web:upscale-results') !== 'false',
   setParams: (changes) => {
     if (changes.embedParameters !== undefined) {
       globalThis.localStorage?.setItem('kandinsky-web:embed-parameters', String(changes.embedParameters));
+    }
+    if (changes.upscaleResults !== undefined) {
+      globalThis.localStorage?.setItem('kandinsky-web:upscale-results', String(changes.upscaleResults));
     }
     set(changes);
   },

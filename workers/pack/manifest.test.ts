@@ -64,6 +64,16 @@ describe('pack manifest', () => {
       'components/movq_decoder/variants/int8w: file gone.safetensors is not listed in files',
     ],
     [
+      'an upscaler declared but missing',
+      (m) => delete m.components.upscaler,
+      'defaults/upscaler: the pack declares the upscaler upscaler, but has no upscaler component of that name',
+    ],
+    [
+      'an upscaler whose output is not its factor times its input',
+      (m) => (m.components.upscaler!.upscaler!.output.max = 500),
+      "components/upscaler/upscaler: output: 64–500 is not 4 × the input's 16–128",
+    ],
+    [
       'weights beside a split graph',
       (m) => (m.components.unet_base!.variants.int8w!.weights = { file: 'a', location: 'b' }),
       'must have property file when property weights is present',

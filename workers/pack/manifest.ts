@@ -18,9 +18,17 @@ export type {
   TensorSpec,
   UNetInfo,
   UNetKind,
+  UpscalerInfo,
   WeightFormat,
 } from '../../shared/pack-manifest';
-import type { ComponentVariant, PackComponent, PackFile, PackManifest, UNetKind } from '../../shared/pack-manifest';
+import type {
+  ComponentVariant,
+  PackComponent,
+  PackFile,
+  PackManifest,
+  UNetKind,
+  UpscalerInfo,
+} from '../../shared/pack-manifest';
 import { InvalidManifestError } from '../../shared/errors';
 
 export { InvalidManifestError };
@@ -93,6 +101,14 @@ export function manifestProblems(value: unknown): string[] {
     if ((component.role === 'image-encoder') !== !!component.imageEncoder) {
       problems.push(`components/${id}: an image-encoder component, and only one, carries imageEncoder`);
     }
+    if (component.upscaler)
+      problems.push(...upscalerProblems(component.upscaler).map((p) => `components/${id}/upscaler: ${p}`));
+  }
+  const upscaler = manifest.defaults.upscaler;
+  if (upscaler !== undefined && components[upscaler]?.role !== 'upscaler') {
+    problems.push(
+      `defaults/upscaler: the pack declares the upscaler ${upscaler}, but has no upscaler component of that name`,
+    );
   }
   if (components[manifest.defaults.unet]?.role !== 'unet') {
     problems.push(`defaults/unet: ${manifest.defaults.unet} is not a unet component`);
@@ -152,6 +168,17 @@ function imageAdapterProblems(component: PackComponent, components: Record<strin
   }
   for (const n of ['image_embeds', 'image_weight']) {
     if (!component.inputs.some((i) => i.name === n)) problems.push(`the U-Net has no input ${n}`);
+  }
+  return problems;
+}
+
+/** The sides it makes are `factor` times the sides it takes, and the smallest is not above the largest
+ * (as model/pack_manifest.py). */
+function upscalerProblems(upscaler: UpscalerInfo): string[] {
+  const { factor, input, output } = upscaler;
+  const problems = input.min <= input.max ? [] : [`input: min ${input.min} is above max ${input.max}`];
+  if (output.min !== factor * input.min || output.max !== factor * input.max) {
+    problems.push(`output: ${output.min}–${output.max} is not ${factor} × the input's ${input.min}–${input.max}`);
   }
   return problems;
 }

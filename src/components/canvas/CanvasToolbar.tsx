@@ -1,7 +1,7 @@
 // The canvas tools: brush and eraser with their size, the mask's feather, clear / invert / show, undo
-// and redo, inpaint, and outpainting in four directions or by zooming out.
+// and redo, inpaint, outpainting in four directions or by zooming out, and upscaling the picture.
 import type { Side } from '../../canvas/canvas-image';
-import { imageToImage, inpaintCanvas, outpaintCanvas } from '../../engine-actions';
+import { imageToImage, inpaintCanvas, outpaintCanvas, upscaleCanvas } from '../../engine-actions';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../store';
 import { BRUSH_SIZES } from '../../store/canvas-slice';
@@ -29,6 +29,7 @@ export function CanvasToolbar({ maskedPixels, sizeStep }: { maskedPixels: number
       showMask: state.showMask,
       strength: state.strength,
       outpaintAmount: state.outpaintAmount,
+      upscaler: state.pack?.upscaler ?? null,
     })),
   );
   const setCanvasOptions = useAppStore((state) => state.setCanvasOptions);
@@ -112,6 +113,16 @@ export function CanvasToolbar({ maskedPixels, sizeStep }: { maskedPixels: number
         <button type="button" disabled={locked} onClick={() => void imageToImage()}>
           Image to image
         </button>
+        {s.upscaler && (
+          <button
+            type="button"
+            disabled={locked}
+            title={`Enlarge the picture ${s.upscaler.factor}× with the model’s upscaler; it shows as the result`}
+            onClick={() => void upscaleCanvas()}
+          >
+            Upscale
+          </button>
+        )}
       </div>
       <div className="row">
         <label>

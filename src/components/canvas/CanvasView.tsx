@@ -60,9 +60,12 @@ export function CanvasView() {
     return () => observer.disconnect();
   }, [width, height]);
 
+  // The accepted image's enlarged copy, when there is one, drawn into the same box: sharper on screen,
+  // while the brush and the mask keep the model's pixels.
+  const display = staged ? staged.image : (doc?.upscaled ?? doc?.image);
   useEffect(() => {
-    drawPixels(imageCanvas.current, shown);
-  }, [shown]);
+    drawPixels(imageCanvas.current, display);
+  }, [display]);
   useEffect(() => {
     if (shown && mask)
       drawPixels(maskCanvas.current, { width: shown.width, height: shown.height, pixels: maskOverlay(mask) });
@@ -176,7 +179,14 @@ export function CanvasView() {
         style={{ transform: `translate(${view.panX}px, ${view.panY}px) scale(${view.zoom})` }}
         data-zoom={view.zoom}
       >
-        <canvas ref={imageCanvas} data-testid="canvas-image" data-width={shown.width} data-height={shown.height} />
+        <canvas
+          ref={imageCanvas}
+          data-testid="canvas-image"
+          data-width={shown.width}
+          data-height={shown.height}
+          data-shown-width={display?.width}
+          style={{ width: shown.width, height: shown.height }}
+        />
         <canvas
           ref={maskCanvas}
           data-testid="canvas-mask"

@@ -14,7 +14,7 @@ export function StagingBar() {
       <span>
         Result (seed {staged.seed}, {staged.image.width}×{staged.image.height})
       </span>
-      <button type="button" className="primary" disabled={busy} onClick={acceptCanvasResult}>
+      <button type="button" className="primary" disabled={busy} onClick={() => void acceptCanvasResult()}>
         Accept
       </button>
       <button type="button" disabled={busy} onClick={discardStaged}>

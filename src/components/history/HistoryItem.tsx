@@ -1,9 +1,9 @@
 // One picture of the gallery: the picture itself opens it; the menu beside it holds the rest.
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import { useEffect, useMemo } from 'react';
-import { deleteHistoryEntry } from '../../history-actions';
+import { deleteHistoryEntry, historyImage } from '../../history-actions';
 import type { HistoryEntry } from '../../history/history-store';
-import { downloadBlob, pngPixels, withParameters } from '../../png/png-file';
+import { downloadBlob, withParameters } from '../../png/png-file';
 import { useAppStore } from '../../store';
 
 function Thumbnail({ entry }: { entry: HistoryEntry }) {
@@ -14,26 +14,18 @@ function Thumbnail({ entry }: { entry: HistoryEntry }) {
 }
 
 async function open(entry: HistoryEntry) {
-  const image = await pngPixels(entry.png);
+  const image = await historyImage(entry, (useAppStore.getState().image?.id ?? 0) + 1);
   const s = useAppStore.getState();
-  s.setEngine({
-    image: {
-      ...image,
-      parameters: entry.parameters,
-      seed: entry.parameters.seed,
-      id: (s.image?.id ?? 0) + 1,
-      totalMs: 0,
-    },
-    batch: [],
-  });
+  s.setEngine({ image, batch: [] });
   s.setLayout({ mode: 'create' });
   s.closeCanvas();
 }
 
 function reuse(entry: HistoryEntry) {
   const s = useAppStore.getState();
-  const { model: _model, sampler, ...rest } = entry.parameters;
+  const { model: _model, sampler, upscale: _upscale, ...rest } = entry.parameters;
   void _model;
+  void _upscale;
   if (s.pack?.samplers.some((offered) => offered.name === sampler)) s.setSampler(sampler);
   s.setParams(rest);
   s.showToast(`Settings of seed ${entry.parameters.seed} are in the form`);
@@ -59,7 +51,10 @@ async function copy(entry: HistoryEntry) {
 
 async function toCanvas(entry: HistoryEntry) {
   const s = useAppStore.getState();
-  s.openCanvas(await pngPixels(entry.png));
+  // The canvas works at the model's size: an enlarged entry opens as the picture it was made from,
+  // shown enlarged.
+  const image = await historyImage(entry, 0);
+  s.openCanvas({ width: image.width, height: image.height, pixels: image.pixels }, image.upscaled);
   s.setLayout({ mode: 'create' });
 }
 
