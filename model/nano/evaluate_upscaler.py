@@ -113,7 +113,7 @@ def main(argv=None) -> int:
     targets = np.stack([large[i] for i in pairs["index"][held]])
 
     lines = [
-        TITLE, "",
+        "",
         "Written by `model/run-python -m model.nano.evaluate_upscaler`. The upscaler is a one-step residual network "
         f"({sum(p.numel() for p in net.parameters()):,} weights, {net.config.channels} channels, {net.config.blocks} blocks "
         "at the input's size, a ×4 pixel shuffle, added to a bilinear enlargement; model/nano/upscaler.py).",

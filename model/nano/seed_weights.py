@@ -18,7 +18,7 @@ from .training import CHECKPOINTS, SEED_WEIGHTS, load_checkpoint, save_checkpoin
 
 # Every part of the bundled model, by checkpoint name.
 PARTS = ("nano-movq", "nano-base", "nano-inpainting", "nano-flash", "nano-inpainting_flash", "nano-controlnet",
-         "nano-ip-adapter", "nano-image-encoder", "nano-classifier")
+         "nano-ip-adapter", "nano-image-encoder", "nano-classifier", "nano-upscaler")
 # Live weights and optimizer states: not needed to resume from a seed (the EMA is what ships).
 DROPPED = ("optimizer", "opt_g", "opt_d", "student")
 

@@ -12,6 +12,7 @@ network is fully convolutional, so it runs on whole pictures after.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,10 @@ def main(argv=None) -> int:
     parser.add_argument("--pairs", default=str(PAIRS))
     parser.add_argument("--classifier", default=None, help="the judge; default: local, else its committed seed")
     parser.add_argument("--init", default=None, help="weights to start from when no local checkpoint exists")
+    parser.add_argument("--perceptual", type=float, default=PERCEPTUAL_WEIGHT, help="weight of the judge-feature term")
+    parser.add_argument("--blocks", type=int, default=None,
+                        help="grow the network it starts from to this many residual blocks; the new ones start as "
+                             "identities (their last convolution zero), so it starts from what it had learnt")
     args = parser.parse_args(argv)
     args.checkpoint = Path(args.checkpoint)
     dev = device()
@@ -66,14 +71,25 @@ def main(argv=None) -> int:
 
     state = resume_state(args.checkpoint, args.init or str(local_or_committed(None, "nano-upscaler")))
     config = UpscalerConfig(**state["config"]) if state else UpscalerConfig()
+    grown = state is not None and args.blocks is not None and args.blocks > config.blocks
+    if args.blocks is not None:
+        config = replace(config, blocks=args.blocks)
     net = NanoUpscaler(config).to(dev)
-    if state:
+    if grown:
+        # The averaged weights it had, in the blocks it had; each new block adds zero to its input.
+        net.load_state_dict({k: v.float() for k, v in state.get("ema", state["model"]).items()}, strict=False)
+        with torch.no_grad():
+            for block in net.body[len(net.body) - (args.blocks - state["config"]["blocks"]):]:
+                block.conv2.weight.zero_()
+                block.conv2.bias.zero_()
+        print(f"grown from {state['config']['blocks']} to {args.blocks} blocks", flush=True)
+    elif state:
         net.load_state_dict({k: v.float() for k, v in state["model"].items()})
     ema = EMA(net, 0.999)
-    if state and "ema" in state:
+    if state and "ema" in state and not grown:
         ema.shadow.load_state_dict({k: v.float() for k, v in state["ema"].items()})
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.0)
-    if state and "optimizer" in state:
+    if state and "optimizer" in state and not grown:
         opt.load_state_dict(state["optimizer"])
     features = judge_features(load_classifier(local_or_committed(args.classifier, "nano-classifier"), dev))
     rng = np.random.default_rng(state["step"] if state else 0)
@@ -91,7 +107,7 @@ def main(argv=None) -> int:
         out = net(x)
         pixels = F.l1_loss(out, target)
         perceptual = F.l1_loss(features(out), features(target))
-        optimizer_step(opt, pixels + PERCEPTUAL_WEIGHT * perceptual, net.parameters(), ema, net, run)
+        optimizer_step(opt, pixels + args.perceptual * perceptual, net.parameters(), ema, net, run)
     run.finish(args.checkpoint)
     return 0
 
