@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { openSettings, ready } from './page-helpers';
+import { openSettings, ready, serveNanoAs } from './page-helpers';
 
 const nanoManifest = () =>
   JSON.parse(readFileSync(new URL('../public/models/kandinsky3-nano/manifest.json', import.meta.url), 'utf8')) as {
@@ -37,23 +37,7 @@ async function serveBrokenPack(page: Page, broken = 'unet_flash.int8w.onnx') {
   flash.bytes = junk.length;
   flash.sha256 = createHash('sha256').update(junk).digest('hex'); // the bytes are "right"; the graph is not
   flash.chunks.sha256 = [flash.sha256];
-  // Later routes take precedence: every other file of the broken pack is the real nano one. (Match on the
-  // path: the page's own address carries the manifest path in its query.)
-  await page.route(
-    (url) => url.pathname.startsWith('/models/broken/'),
-    (route) => {
-      const url = new URL(route.request().url());
-      return route.continue({ url: url.href.replace('/models/broken/', '/models/kandinsky3-nano/') });
-    },
-  );
-  await page.route(
-    (url) => url.pathname === '/models/broken/manifest.json',
-    (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(manifest) }),
-  );
-  await page.route(
-    (url) => url.pathname === `/models/broken/${broken}`,
-    (route) => route.fulfill({ body: junk }),
-  );
+  await serveNanoAs(page, 'broken', manifest, { [broken]: junk });
 }
 
 test('a graph that fails to load names its file, and nothing else breaks', async ({ page }) => {

@@ -54,3 +54,25 @@ export async function historyAction(page: Page, seed: number, action: string) {
     .click();
   await page.getByRole('menuitem', { name: action }).click();
 }
+
+/** Serves the bundled nano pack again under /models/<name>/ with `manifest` in place of its own: every
+ * other file is the real one. `files` answer chosen paths with other bytes. */
+export async function serveNanoAs(page: Page, name: string, manifest: unknown, files: Record<string, Buffer> = {}) {
+  const prefix = `/models/${name}/`;
+  // Later routes take precedence. (Match on the path: the page's own address carries the manifest path
+  // in its query.)
+  await page.route(
+    (url) => url.pathname.startsWith(prefix),
+    (route) => route.continue({ url: route.request().url().replace(prefix, '/models/kandinsky3-nano/') }),
+  );
+  await page.route(
+    (url) => url.pathname === `${prefix}manifest.json`,
+    (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(manifest) }),
+  );
+  for (const [path, body] of Object.entries(files)) {
+    await page.route(
+      (url) => url.pathname === `${prefix}${path}`,
+      (route) => route.fulfill({ body }),
+    );
+  }
+}

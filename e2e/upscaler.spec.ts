@@ -5,7 +5,7 @@
 // which compare the model's own 64 px pictures.)
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { closeSettings, historyAction, openSettings, ready } from './page-helpers';
+import { closeSettings, historyAction, openSettings, ready, serveNanoAs } from './page-helpers';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -137,15 +137,7 @@ test('the canvas edits at 64 px and enlarges each accepted edit afresh; Upscale;
 test('a pack whose upscaler is declared but missing is refused by name', async ({ page }) => {
   const manifest = nanoManifest();
   delete manifest.components.upscaler;
-  await page.route(
-    (url) => url.pathname.startsWith('/models/no-upscaler/'),
-    (route) =>
-      route.continue({ url: route.request().url().replace('/models/no-upscaler/', '/models/kandinsky3-nano/') }),
-  );
-  await page.route(
-    (url) => url.pathname === '/models/no-upscaler/manifest.json',
-    (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(manifest) }),
-  );
+  await serveNanoAs(page, 'no-upscaler', manifest);
   await page.goto('/?ep=wasm&pack=/models/no-upscaler/manifest.json');
   const error = page.getByRole('alert');
   await expect(error).toHaveAttribute('data-error', 'InvalidManifestError', { timeout: 60_000 });
