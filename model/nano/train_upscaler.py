@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .classifier import load_classifier
 from .training import (CHECKPOINTS, EMA, TrainingRun, device, local_or_committed, optimizer_step, resume_state,
                        save_checkpoint, training_arguments, warm_up_lr)
-from .upscaler import NanoUpscaler, UpscalerConfig
+from .upscaler import NanoUpscaler, UpscalerConfig, grown
 from .train_autoencoder import to_tensor
 from .upscaler_data import LARGE_IMAGES, PAIRS
 
@@ -71,25 +71,23 @@ def main(argv=None) -> int:
 
     state = resume_state(args.checkpoint, args.init or str(local_or_committed(None, "nano-upscaler")))
     config = UpscalerConfig(**state["config"]) if state else UpscalerConfig()
-    grown = state is not None and args.blocks is not None and args.blocks > config.blocks
-    if args.blocks is not None:
-        config = replace(config, blocks=args.blocks)
-    net = NanoUpscaler(config).to(dev)
-    if grown:
+    grow = state is not None and args.blocks is not None and args.blocks > config.blocks
+    if grow:
         # The averaged weights it had, in the blocks it had; each new block adds zero to its input.
-        net.load_state_dict({k: v.float() for k, v in state.get("ema", state["model"]).items()}, strict=False)
-        with torch.no_grad():
-            for block in net.body[len(net.body) - (args.blocks - state["config"]["blocks"]):]:
-                block.conv2.weight.zero_()
-                block.conv2.bias.zero_()
-        print(f"grown from {state['config']['blocks']} to {args.blocks} blocks", flush=True)
-    elif state:
-        net.load_state_dict({k: v.float() for k, v in state["model"].items()})
+        net = grown(state.get("ema", state["model"]), config, args.blocks).to(dev)
+        print(f"grown from {config.blocks} to {args.blocks} blocks", flush=True)
+        config = net.config
+    else:
+        if args.blocks is not None:
+            config = replace(config, blocks=args.blocks)
+        net = NanoUpscaler(config).to(dev)
+        if state:
+            net.load_state_dict({k: v.float() for k, v in state["model"].items()})
     ema = EMA(net, 0.999)
-    if state and "ema" in state and not grown:
+    if state and "ema" in state and not grow:
         ema.shadow.load_state_dict({k: v.float() for k, v in state["ema"].items()})
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.0)
-    if state and "optimizer" in state and not grown:
+    if state and "optimizer" in state and not grow:
         opt.load_state_dict(state["optimizer"])
     features = judge_features(load_classifier(local_or_committed(args.classifier, "nano-classifier"), dev))
     rng = np.random.default_rng(state["step"] if state else 0)

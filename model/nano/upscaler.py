@@ -18,7 +18,7 @@ passed through nano's autoencoder, with noise on the latents for the texture and
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -65,3 +65,22 @@ class NanoUpscaler(nn.Module):
         h = self.head(image)
         h = h + self.body(F.relu(h))
         return (base + F.pixel_shuffle(self.tail(F.relu(h)), f)).clamp(-1, 1)
+
+
+def grown(weights: dict[str, torch.Tensor], config: UpscalerConfig, blocks: int) -> NanoUpscaler:
+    """The upscaler of `weights` (made with `config`) with `blocks` residual blocks instead.
+
+    Each added block comes after the trained ones and starts as an identity (its second convolution is
+    zero, so it adds nothing), so training goes on from what the smaller network had learnt rather than
+    from a bilinear start. Its first convolution keeps its random start so the block can learn at once.
+    """
+    if blocks < config.blocks:
+        raise ValueError(f"cannot shrink an upscaler from {config.blocks} to {blocks} blocks")
+    net = NanoUpscaler(replace(config, blocks=blocks))
+    missing, unexpected = net.load_state_dict({k: v.float() for k, v in weights.items()}, strict=False)
+    assert not unexpected, unexpected
+    with torch.no_grad():
+        for block in net.body[config.blocks:]:
+            block.conv2.weight.zero_()
+            block.conv2.bias.zero_()
+    return net
