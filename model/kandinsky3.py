@@ -63,8 +63,9 @@ class Kandinsky3(nn.Module):
     def controlled_kinds(self) -> tuple:
         return tuple(k for k in CONTROLLED_KINDS if k in self.unets) if self.controlnet is not None else ()
 
-    def text_conditioning(self) -> TextConditioning:
-        return TextConditioning(self.text_encoder, {kind: unet.encoder_hid_proj for kind, unet in self.unets.items()})
+    def text_conditioning(self, padding: str = "zero-after-projection") -> TextConditioning:
+        """padding: where padded prompt rows are zeroed, model/text_conditioning.py."""
+        return TextConditioning(self.text_encoder, {kind: unet.encoder_hid_proj for kind, unet in self.unets.items()}, padding)
 
 
 def randomize_(model: nn.Module, seed: int, exclude: Tuple[str, ...] = (), keep: Callable[[str], bool] = lambda name: True) -> nn.Module:

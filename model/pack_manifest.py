@@ -80,6 +80,9 @@ def manifest_problems(manifest: dict) -> List[str]:
         problems.append(f"text/tokenizer: {manifest['text']['tokenizer']} is not listed in files")
     if manifest["text"]["unconditional"] == "null-embedding" and manifest["text"].get("nullEmbedding") not in files:
         problems.append("text/nullEmbedding: required, and listed in files, when unconditional is null-embedding")
+    if manifest["text"]["unconditional"] == "null-embedding" and manifest["text"]["padding"] != "zero-after-projection":
+        # The original's null embedding is a row of the projected space beside zero rows.
+        problems.append("text/padding: the null-embedding convention needs zero-after-projection")
     for role in ("text-encoder", "unet", "movq-decoder"):
         if not any(c["role"] == role for c in components.values()):
             problems.append(f"components: a pack needs a {role} component")

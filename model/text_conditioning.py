@@ -1,10 +1,15 @@
 """Prompt tokens → the context each U-Net attends to: T5 encoder, then that U-Net's own text projection,
-then padded rows set to zero (kandinsky3-architecture §5.3, the original 3.1 convention).
+with padded rows zeroed on one side of it or the other (kandinsky3-architecture §5.3).
 
-Zeroing after the projection is what makes the attention-pooling mean equal
-Σ(valid rows) / length, and what the original unconditional branch (null_embedding in row 0,
-zeros elsewhere) assumes. One T5 pass feeds every projection, so a pack with base, Flash and
-inpainting U-Nets still runs its text encoder once.
+- "zero-after-projection" (the original 3.1 code, and every pack before diffusers parity): padded rows
+  are zero in the U-Net's context space. That makes the attention-pooling mean Σ(valid rows) / length,
+  which the original unconditional branch (null_embedding in row 0, zeros elsewhere) assumes.
+- "zero-before-projection" (diffusers): padded rows of the T5 output are zeroed and then projected with
+  the rest, so the U-Net sees the projection of zero (its LayerNorm's bias) there, and pools over it.
+
+The manifest names the one a pack's text encoder graph was built with (`text.padding`), because the
+worker builds the diffusers unconditional row from it. One T5 pass feeds every projection, so a pack
+with base, Flash and inpainting U-Nets still runs its text encoder once.
 """
 from __future__ import annotations
 
@@ -18,11 +23,18 @@ from .t5 import T5EncoderModel
 from .unet import EncoderProjection
 
 
+PADDINGS = ("zero-after-projection", "zero-before-projection")
+
+
 class TextConditioning(nn.Module):
-    def __init__(self, text_encoder: T5EncoderModel, projections: Dict[str, EncoderProjection]) -> None:
+    def __init__(self, text_encoder: T5EncoderModel, projections: Dict[str, EncoderProjection],
+                 padding: str = "zero-after-projection") -> None:
         super().__init__()
+        if padding not in PADDINGS:
+            raise ValueError(f"unknown text padding {padding!r}; expected one of {PADDINGS}")
         self.text_encoder = text_encoder
         self.projections = nn.ModuleDict(projections)
+        self.padding = padding
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """(B, L) ids and keep-mask → one (B, L, D) context per projection, in insertion order."""
@@ -53,6 +65,9 @@ class TextConditioning(nn.Module):
         def project(v: Values) -> Values:
             hidden = t5.encoder.final_layer_norm(v["hidden"])
             keep = v["attention_mask"][:, :, None].to(hidden.dtype)
+            if self.padding == "zero-before-projection":
+                hidden = hidden * keep
+                return {name: projection(hidden) for name, projection in zip(self.output_names(), self.projections.values())}
             return {name: projection(hidden) * keep for name, projection in zip(self.output_names(), self.projections.values())}
 
         first_attention = t5.encoder.block[0].layer[0].SelfAttention

@@ -95,6 +95,8 @@ export interface PackFile {
   chunks: { bytes: number; sha256: string[] };
 }
 
+export type TextPadding = 'zero-after-projection' | 'zero-before-projection';
+
 export interface PackManifest {
   schemaVersion: 1;
   name: string;
@@ -143,6 +145,9 @@ export interface PackManifest {
     maxLength: number;
     padId: number;
     unconditional: 'empty-prompt' | 'zero-context' | 'null-embedding';
+    /** Where the text encoder graph zeroes padded prompt rows: in the U-Net's context space (the original),
+     * or in T5's output before the projection, so those rows hold the projection of zero (diffusers). */
+    padding: TextPadding;
     nullEmbedding?: string;
   };
   license: string;

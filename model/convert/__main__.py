@@ -84,6 +84,7 @@ def main(argv=None) -> int:
                 default_size=args.default_size,
                 max_size=args.max_size,
                 unconditional=checkpoint.unconditional,
+                text_padding=checkpoint.text_padding,
                 null_embedding=None if null is None else null.numpy().astype(np.float32),
                 license="Apache-2.0",
                 credits=[{"name": "Kandinsky 3 by ai-forever", "license": "Apache-2.0", "url": "https://github.com/ai-forever/Kandinsky-3"}],

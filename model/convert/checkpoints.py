@@ -59,6 +59,12 @@ class Checkpoint:
         """kandinsky3-architecture §5.4: the original convention for ai-forever weights, the diffusers one for diffusers weights."""
         return "null-embedding" if self.layout == "original" else "zero-context"
 
+    @property
+    def text_padding(self) -> str:
+        """kandinsky3-architecture §5.3: diffusers zeroes padded T5 rows before its U-Net's projection, the original
+        after; each layout's pack conditions as its own reference does."""
+        return "zero-after-projection" if self.layout == "original" else "zero-before-projection"
+
 
 def detect_layout(source: Path) -> str:
     if (source / "unet").is_dir() and (source / "movq").is_dir():

@@ -17,6 +17,7 @@ import torch
 
 from ..config import PRESETS
 from ..kandinsky3 import UNET_KINDS, Kandinsky3, random_image_encoder, random_upscaler, randomize_family_
+from ..text_conditioning import PADDINGS
 from ..word_tokenizer import build_vocab, tokenizer_json
 from .graph_parts import DEFAULT_PART_BYTES
 from .pack import PackOptions, export_pack
@@ -58,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--default-size", type=int, help="default image side in pixels")
     parser.add_argument("--max-size", type=int, help="largest image side offered")
     parser.add_argument("--unconditional", default="empty-prompt", choices=["empty-prompt", "zero-context", "null-embedding"])
+    parser.add_argument("--text-padding", default="zero-after-projection", choices=list(PADDINGS),
+                        help="where padded prompt rows are zeroed: after the U-Net's text projection (original) or before (diffusers)")
     parser.add_argument("--license", default="Apache-2.0")
     parser.add_argument("--credits", type=Path, help="JSON list of {name, license, url?, note?}")
     parser.add_argument("--part-mb", type=float, default=DEFAULT_PART_BYTES / 1e6,
@@ -107,6 +110,7 @@ def main(argv=None) -> int:
         default_size=args.default_size or 128 * f,
         max_size=args.max_size or 256 * f,
         unconditional=args.unconditional,
+        text_padding=args.text_padding,
         license=args.license,
         credits=json.loads(args.credits.read_text()) if args.credits else [],
         part_bytes=int(args.part_mb * 1e6),

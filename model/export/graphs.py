@@ -139,12 +139,12 @@ def _text_inputs(rng, batch, text_length, vocab_size):
     return ids, mask
 
 
-def graphs_for(models: Kandinsky3) -> List[Graph]:
+def graphs_for(models: Kandinsky3, text_padding: str = "zero-after-projection") -> List[Graph]:
     cfg = models.config
     latent_c = cfg.movq.latent_channels
     f = cfg.movq.scale_factor
     d = cfg.unet.cross_attention_dim
-    text = models.text_conditioning().eval()
+    text = models.text_conditioning(text_padding).eval()
     kinds = list(models.unets.keys())
 
     def text_inputs(rng, batch, h, w, text_length):

@@ -52,6 +52,9 @@ class PackOptions:
     default_size: int = 1024
     max_size: int = 2048
     unconditional: str = "empty-prompt"
+    # Where the text encoder graph zeroes padded prompt rows: before the U-Net's projection (diffusers) or
+    # after it (the original; model/text_conditioning.py). Manifest text.padding.
+    text_padding: str = "zero-after-projection"
     # The original 3.x unconditional row (kandinsky3-architecture §5.4), in the projected context space; written as
     # raw little-endian float32 and named in the manifest when `unconditional` is "null-embedding".
     null_embedding: Optional[np.ndarray] = None
@@ -193,7 +196,7 @@ def export_pack(models: Kandinsky3, out_dir: Path, tokenizer_json: str, options:
     if "fp32" not in options.formats:
         raise ValueError("fp32 is required: it is the reference every other format is measured against")
 
-    graphs = graphs_for(models)
+    graphs = graphs_for(models, options.text_padding)
     files: Dict[str, Dict[str, List[Path]]] = {}
     parts_of: Dict[str, List[Part]] = {}
     for graph in graphs:
@@ -370,6 +373,7 @@ def build_manifest(models, graphs, files, parts_of, reports, tokenizer_path, opt
             "maxLength": cfg.max_text_length,
             "padId": 0,
             "unconditional": options.unconditional,
+            "padding": options.text_padding,
         },
         "license": options.license,
         "credits": options.credits,

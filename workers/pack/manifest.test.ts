@@ -147,6 +147,21 @@ describe('pack manifest', () => {
       "components/image_encoder/imageEncoder: must have required property 'std'",
     ],
     [
+      'the original null embedding with rows zeroed before the projection',
+      (m) =>
+        Object.assign(m.text, {
+          unconditional: 'null-embedding',
+          nullEmbedding: m.text.tokenizer,
+          padding: 'zero-before-projection',
+        }),
+      'text/padding: the null-embedding convention needs zero-after-projection',
+    ],
+    [
+      'a pack that does not say where padded prompt rows are zeroed',
+      (m) => delete (m.text as Partial<typeof m.text>).padding,
+      "text: must have required property 'padding'",
+    ],
+    [
       'chunks too big to store',
       (m) => (m.files[0]!.chunks.bytes = 2 ** 30),
       'files/0/chunks/bytes: must be <= 67108864',

@@ -119,6 +119,10 @@ export function manifestProblems(value: unknown): string[] {
   if (manifest.text.unconditional === 'null-embedding' && !files.has(manifest.text.nullEmbedding ?? '')) {
     problems.push('text/nullEmbedding: required, and listed in files, when unconditional is null-embedding');
   }
+  if (manifest.text.unconditional === 'null-embedding' && manifest.text.padding !== 'zero-after-projection') {
+    // The original's null embedding is a row of the projected space beside zero rows.
+    problems.push('text/padding: the null-embedding convention needs zero-after-projection');
+  }
   for (const role of ['text-encoder', 'unet', 'movq-decoder'] as const) {
     if (!Object.values(components).some((c) => c.role === role)) {
       problems.push(`components: a pack needs a ${role} component`);
