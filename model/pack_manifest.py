@@ -73,6 +73,9 @@ def manifest_problems(manifest: dict) -> List[str]:
     upscaler = manifest["defaults"].get("upscaler")
     if upscaler is not None and components.get(upscaler, {}).get("role") != "upscaler":
         problems.append(f"defaults/upscaler: the pack declares the upscaler {upscaler}, but has no upscaler component of that name")
+    tiles = manifest.get("memoryPlan", {}).get("tiles")
+    if tiles and tiles["latentOverlap"] >= tiles["latentWindow"]:
+        problems.append(f"memoryPlan/tiles: an overlap of {tiles['latentOverlap']} cells needs windows wider than {tiles['latentWindow']}")
     default_unet = components.get(manifest["defaults"]["unet"])
     if default_unet is None or default_unet["role"] != "unet":
         problems.append(f"defaults/unet: {manifest['defaults']['unet']} is not a unet component")

@@ -10,6 +10,8 @@ export interface TensorSpec {
   shape: Dim[];
 }
 export type MemoryStage = 'text' | 'denoise' | 'decode' | 'encode';
+/** The stages that can run in windows. */
+export type CodingStage = 'decode' | 'encode';
 
 export type WeightFormat = 'fp32' | 'fp16w' | 'int8w' | 'int4w' | 'fp16';
 export interface ComponentVariant {
@@ -138,7 +140,15 @@ export interface PackManifest {
       height: number;
       activationBytes: Record<MemoryStage, number>;
       largestTensorBytes: number;
+      stageLargestTensorBytes: Record<MemoryStage, number>;
     }[];
+    /** One window of the tiled MoVQ decoder and encoder (workers/pipeline/tiled-movq.ts), in latent cells. */
+    tiles?: {
+      latentWindow: number;
+      latentOverlap: number;
+      activationBytes: Record<CodingStage, number>;
+      largestTensorBytes: Record<CodingStage, number>;
+    };
   };
   text: {
     tokenizer: string;

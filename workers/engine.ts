@@ -30,7 +30,7 @@ import {
 } from '../shared/errors';
 import { LatestRequestWins } from './latest-request-wins';
 import { packStore, storedState } from './pack/chunk-store';
-import { limitProblems, memoryPlanProblems, readDeviceLimits } from './pack/device-limits';
+import { limitProblems, readDeviceLimits, sizeFit, type SizeFit } from './pack/device-limits';
 import { downloadPack } from './pack/download-pack';
 import { FileArrivals } from './pack/file-arrivals';
 import { FilesPackSource, StoredLocalPackSource } from './pack/files-pack-source';
@@ -57,8 +57,8 @@ interface Loaded {
   context: PipelineContext;
   runner: OrtRunner;
   info: LoadedPack;
-  /** Why an image of this size would not fit this device (the pack's memory plan), if it would not. */
-  sizeProblems: (width: number, height: number) => string[];
+  /** Whether an image of this size fits this device (the pack's memory plan), and with what tiling. */
+  sizeFit: (width: number, height: number) => SizeFit;
 }
 
 /** A pack read and checked, with the files this device needs of it. */
@@ -69,7 +69,7 @@ interface Prepared {
   files: PackFile[];
   /** Components loaded at once for text-to-image; the others (inpainting, encoder) on first use. */
   eager: string[];
-  sizeProblems: (width: number, height: number) => string[];
+  sizeFit: (width: number, height: number) => SizeFit;
 }
 
 /** The offline store, or null where IndexedDB does not exist (some private modes). */
@@ -126,12 +126,11 @@ export class Engine implements EngineApi {
     const problems = [
       ...limitProblems(graphs, eagerFiles, limits),
       // At the size the app opens with; larger sizes are checked again when asked for.
-      ...memoryPlanProblems(manifest, eagerFiles, limits, manifest.defaults.width, manifest.defaults.height),
+      ...sizeFit(manifest, eagerFiles, limits, manifest.defaults.width, manifest.defaults.height).problems,
     ];
     if (problems.length > 0) throw new PackTooLargeError(manifest.title, problems);
-    const sizeProblems = (width: number, height: number) =>
-      memoryPlanProblems(manifest, eagerFiles, limits, width, height);
-    return { source, manifest, backend, files: filesToDownload(manifest, backend.variant), eager, sizeProblems };
+    const fitAt = (width: number, height: number) => sizeFit(manifest, eagerFiles, limits, width, height);
+    return { source, manifest, backend, files: filesToDownload(manifest, backend.variant), eager, sizeFit: fitAt };
   }
 
   async inspect(spec: PackSourceSpec, options: LoadOptions): Promise<PackPlan> {
@@ -162,7 +161,7 @@ export class Engine implements EngineApi {
 
   async load(spec: PackSourceSpec, options: LoadOptions, onProgress: ProgressCallback): Promise<LoadedPack> {
     await this.unload(); // release the previous pack's sessions before allocating new ones
-    const { source, manifest, backend, files, eager, sizeProblems } = await this.prepare(spec, options);
+    const { source, manifest, backend, files, eager, sizeFit: fitAt } = await this.prepare(spec, options);
     const store = storeOrNull();
     // Recorded first, so the chunks of a download that is cut off can be listed, resumed and freed.
     if (store) await recordPack(source.id, manifest, files, store).catch(() => {});
@@ -279,7 +278,7 @@ export class Engine implements EngineApi {
       context: { manifest, tokenizer, runner: loadedRunner, nullEmbedding, stopRequested, conditioningCache },
       runner: loadedRunner,
       info,
-      sizeProblems,
+      sizeFit: fitAt,
     };
     return info;
   }

@@ -8,6 +8,11 @@ execution would hold, inputs included. ONNX Runtime's planner frees tensors afte
 same way, so this is an estimate of its arena, not a bound; attention score matrices dominate at
 large sizes (the full U-Net at 1024²: ~3 GiB, the MoVQ decoder's single-head attention ~1 GiB).
 
+The MoVQ decoder and encoder can also run in overlapping windows of the latent (`tiles`,
+workers/pipeline/tiled-movq.ts): the plan measures one window, so the engine can tell whether tiling
+brings an image size within the device's limits, and the activations of decoding stop growing with the
+image. At 1024² that takes the full model's decode from 8 GiB to 2 GiB.
+
     model/run-python -m model.export.memory_plan public/models/<pack>   # add or refresh it
 """
 from __future__ import annotations
@@ -94,6 +99,25 @@ def stage_activations(config: ModelConfig, kinds: List[str], width: int, height:
     }
 
 
+# The tiling window, in latent cells, and how far neighbouring windows overlap: 512 px windows sharing
+# 128 px for the full model (scale factor 8). The overlap is blended linearly, a quarter of the window,
+# so that the decoder's border effects and its per-window normalisation fade out before the seam.
+TILE_LATENT = 64
+TILE_OVERLAP = 16
+
+
+def tile_activations(config: ModelConfig, kinds: List[str]) -> dict:
+    """Decode and encode of one tiling window: what a tiled stage holds at any image size."""
+    side = TILE_LATENT * config.movq.scale_factor
+    stages = stage_activations(config, kinds, side, side)
+    return {
+        "latentWindow": TILE_LATENT,
+        "latentOverlap": TILE_OVERLAP,
+        "activationBytes": {stage: stages[stage][0] for stage in ("decode", "encode")},
+        "largestTensorBytes": {stage: stages[stage][1] for stage in ("decode", "encode")},
+    }
+
+
 def memory_plan(config: ModelConfig, kinds: List[str], sizes: Iterable[int]) -> dict:
     out = []
     for side in sorted(set(sizes)):
@@ -103,8 +127,22 @@ def memory_plan(config: ModelConfig, kinds: List[str], sizes: Iterable[int]) -> 
             "height": side,
             "activationBytes": {stage: peak for stage, (peak, _) in stages.items()},
             "largestTensorBytes": max(largest for _, largest in stages.values()),
+            "stageLargestTensorBytes": {stage: largest for stage, (_, largest) in stages.items()},
         })
-    return {"method": "meta-device trace of live tensors (eager execution), fp32 activations", "sizes": out}
+    return {"method": "meta-device trace of live tensors (eager execution), fp32 activations", "sizes": out,
+            "tiles": tile_activations(config, kinds)}
+
+
+def planned_peak(plan_size: dict, tiles: dict | None, resident_bytes: int, tiled: bool) -> Tuple[int, int]:
+    """(peak bytes, largest tensor bytes) of one planned size: the weights held throughout plus the most
+    demanding stage, with decode and encode in windows when `tiled` (and the plan has them)."""
+    stages = dict(plan_size["activationBytes"])
+    largest = dict(plan_size["stageLargestTensorBytes"])
+    if tiled and tiles:
+        for stage in ("decode", "encode"):
+            stages[stage] = min(stages[stage], tiles["activationBytes"][stage])
+            largest[stage] = min(largest[stage], tiles["largestTensorBytes"][stage])
+    return resident_bytes + max(stages.values()), max(largest.values())
 
 
 def add_memory_plan(pack_dir: Path) -> dict:

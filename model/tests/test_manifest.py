@@ -74,6 +74,7 @@ def test_every_variant_computes_in_fp32_without_shader_f16(manifest):
         (lambda m: m["text"].update(unconditional="null-embedding", nullEmbedding=m["text"]["tokenizer"], padding="zero-before-projection"),
          "text/padding: the null-embedding convention needs zero-after-projection"),
         (lambda m: m["text"].pop("padding"), "'padding' is a required property"),
+        (lambda m: m["memoryPlan"]["tiles"].update(latentOverlap=64), "memoryPlan/tiles: an overlap of 64 cells needs windows wider than 64"),
         (lambda m: m["components"]["unet_base"]["variants"]["int8w"]["parts"].pop(),
          "components/unet_base/variants/int8w: needs one file per part (10)"),
         (lambda m: m["components"]["unet_base"]["parts"][3]["inputs"][0].update(name="x.9"),

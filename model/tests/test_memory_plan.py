@@ -70,3 +70,24 @@ def test_pack_size_follows_the_format_rules_and_a_full_size_model_splits_into_fi
     assert sum(parts32["unet_flash"]) == fp32["unet_flash"] - projection
     assert max(parts4["text_encoder"]) < 0.35e9 and max(parts4["unet_flash"]) < 0.35e9
     assert part_bytes(TINY, "fp32")["unet_flash"] == [sum(part_bytes(TINY, "fp32")["unet_flash"])]  # stays whole
+
+
+def test_full_size_flash_int4w_at_1024_fits_6_gb_with_tiled_decoding_and_no_tensor_over_1_gib():
+    """kandinsky3-architecture §4.5: decoding at 1024² needs 8 GiB at once, and with the U-Net and decoder
+    held that made about 12 GB; in the plan's 512 px windows the largest stage is no longer the decoder."""
+    from model.export.memory_plan import planned_peak
+    from model.export.pack_size import component_bytes, part_bytes
+
+    plan = memory_plan(KANDINSKY3, ["flash"], [1024])
+    (size,) = plan["sizes"]
+    int4 = component_bytes(KANDINSKY3, "int4w")
+    # Held throughout: the U-Net and the decoder; the streamed text encoder adds its largest file.
+    resident = int4["unet_flash"] + int4["movq_decoder"] + max(part_bytes(KANDINSKY3, "int4w")["text_encoder"])
+    whole_peak, whole_largest = planned_peak(size, plan["tiles"], resident, tiled=False)
+    tiled_peak, tiled_largest = planned_peak(size, plan["tiles"], resident, tiled=True)
+    assert 11e9 < whole_peak < 13e9 and whole_largest == 2 * GiB
+    assert tiled_peak <= 6e9 and tiled_largest <= GiB
+    assert plan["tiles"]["latentWindow"] * KANDINSKY3.movq.scale_factor == 512
+    # The decoder in windows needs what it needs at 512², the size of one window.
+    (at_512,) = memory_plan(KANDINSKY3, ["flash"], [512])["sizes"]
+    assert plan["tiles"]["activationBytes"]["decode"] == at_512["activationBytes"]["decode"]

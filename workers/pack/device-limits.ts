@@ -5,9 +5,10 @@
 // - the device's memory (navigator.deviceMemory, in GB, rounded down and capped at 8) bounds what can
 //   be held at all.
 // - with a memory plan (manifest memoryPlan), the weights plus the largest stage's activations at the
-//   pack's default size must fit the same ceilings, and on WebGPU its largest tensor one GPU buffer.
+//   pack's default size must fit the same ceilings, and on WebGPU its largest tensor one GPU buffer;
+//   the plan also says when the MoVQ decoder and encoder should run in tiles.
 import type { BackendChoice } from '../../shared/engine-api';
-import type { MemoryStage, PackFile, PackManifest } from './manifest';
+import type { CodingStage, MemoryStage, PackFile, PackManifest } from './manifest';
 
 export const MAX_GRAPH_FILE_BYTES = 2 ** 31 - 1;
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -39,38 +40,80 @@ export function plannedSize(plan: NonNullable<PackManifest['memoryPlan']>, width
   return sorted.find((s) => s.width >= width && s.height >= height) ?? sorted[sorted.length - 1]!;
 }
 
-/** Problems running a pack at one size: weights of the components loaded together plus the most
- * demanding stage's activations, against the same ceilings as the weights alone. */
-export function memoryPlanProblems(
+/** Whether the MoVQ decoder and encoder run in windows at one size. */
+export type CodingTiles = Record<CodingStage, boolean>;
+
+export interface SizeFit {
+  /** Why the size cannot run here; empty when it can. */
+  problems: string[];
+  tiled: CodingTiles;
+}
+
+/**
+ * Whether a pack runs at one size: the weights of the components loaded together plus the most demanding
+ * stage's activations, against the same ceilings as the weights alone, with the decoder and encoder in
+ * windows (the plan's `tiles`) where the image is larger than one window and either
+ * - the whole-image stage breaks a limit that windows keep, or
+ * - the whole-image stage would need more than denoising does. WebGPU does not say how much memory a GPU
+ *   has; the U-Net's step has to fit anyway, and a decoder that needs more than it (8 GiB against 1.6 GiB
+ *   for the full model at 1024²) is what would run a mid-sized GPU out of memory.
+ */
+export function sizeFit(
   manifest: PackManifest,
   eager: PackFile[],
   limits: DeviceLimits,
   width: number,
   height: number,
-): string[] {
-  if (!manifest.memoryPlan) return [];
-  const size = plannedSize(manifest.memoryPlan, width, height);
-  const [stage, activations] = (Object.entries(size.activationBytes) as [MemoryStage, number][]).reduce((a, b) =>
+): SizeFit {
+  const tiled: CodingTiles = { decode: false, encode: false };
+  const plan = manifest.memoryPlan;
+  if (!plan) return { problems: [], tiled };
+  const size = plannedSize(plan, width, height);
+  const weights = eager.reduce((sum, f) => sum + f.bytes, 0);
+  const activations = { ...size.activationBytes };
+  const largest = { ...size.stageLargestTensorBytes };
+  const f = manifest.latent.scaleFactor;
+  const tiles = plan.tiles;
+  if (tiles && Math.max(width, height) > tiles.latentWindow * f) {
+    for (const stage of ['decode', 'encode'] as const) {
+      const whole = stageProblems(limits, weights, activations[stage], largest[stage]).length > 0;
+      const windowed = stageProblems(limits, weights, tiles.activationBytes[stage], tiles.largestTensorBytes[stage]);
+      if ((whole || activations[stage] > activations.denoise) && windowed.length === 0) {
+        tiled[stage] = true;
+        activations[stage] = tiles.activationBytes[stage];
+        largest[stage] = tiles.largestTensorBytes[stage];
+      }
+    }
+  }
+  const [stage, peak] = (Object.entries(activations) as [MemoryStage, number][]).reduce((a, b) =>
     b[1] > a[1] ? b : a,
   );
-  const weights = eager.reduce((sum, f) => sum + f.bytes, 0);
-  const total = weights + activations;
+  const tensor = Math.max(...Object.values(largest));
   const at = `at ${size.width}×${size.height}`;
-  const needs = `${gigabytes(weights)} of weights and ${gigabytes(activations)} for the ${stage} stage ${at}`;
-  const problems: string[] = [];
-  if (limits.backend.ep === 'wasm' && total > WASM_HEAP_BYTES) {
-    problems.push(`it needs ${needs}, more than the ${gigabytes(WASM_HEAP_BYTES)} the CPU (wasm) back end can address`);
-  }
+  const inTiles =
+    stage !== 'text' && stage !== 'denoise' && tiled[stage] ? ` in ${tiles!.latentWindow * f} px tiles` : '';
+  const needs = `${gigabytes(weights)} of weights and ${gigabytes(peak)} for the ${stage} stage${inTiles} ${at}`;
+  const problems = stageProblems(limits, weights, peak, tensor).map((p) =>
+    p === 'buffer'
+      ? `its largest tensor ${at} takes ${gigabytes(tensor)}, more than the ` +
+        `${gigabytes(limits.maxBufferBytes!)} this GPU allows in one buffer; choose a smaller size`
+      : p === 'heap'
+        ? `it needs ${needs}, more than the ${gigabytes(WASM_HEAP_BYTES)} the CPU (wasm) back end can address`
+        : `it needs ${needs}, but this device has about ${gigabytes(limits.deviceMemoryBytes!)} of memory`,
+  );
+  return { problems, tiled };
+}
+
+/** Which ceilings a stage breaks with these weights held: the wasm heap, the device's memory, one GPU buffer. */
+function stageProblems(limits: DeviceLimits, weights: number, activations: number, largestTensor: number) {
+  const total = weights + activations;
+  const broken: ('heap' | 'memory' | 'buffer')[] = [];
+  if (limits.backend.ep === 'wasm' && total > WASM_HEAP_BYTES) broken.push('heap');
   if (limits.deviceMemoryBytes !== null && limits.deviceMemoryBytes < 8e9 && total > limits.deviceMemoryBytes) {
-    problems.push(`it needs ${needs}, but this device has about ${gigabytes(limits.deviceMemoryBytes)} of memory`);
+    broken.push('memory');
   }
-  if (limits.maxBufferBytes && size.largestTensorBytes > limits.maxBufferBytes) {
-    problems.push(
-      `its largest tensor ${at} takes ${gigabytes(size.largestTensorBytes)}, more than the ` +
-        `${gigabytes(limits.maxBufferBytes)} this GPU allows in one buffer; choose a smaller size`,
-    );
-  }
-  return problems;
+  if (limits.maxBufferBytes && largestTensor > limits.maxBufferBytes) broken.push('buffer');
+  return broken;
 }
 
 /**

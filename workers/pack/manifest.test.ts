@@ -162,6 +162,11 @@ describe('pack manifest', () => {
       "text: must have required property 'padding'",
     ],
     [
+      'tiles that overlap by a whole window',
+      (m) => (m.memoryPlan!.tiles!.latentOverlap = m.memoryPlan!.tiles!.latentWindow),
+      'memoryPlan/tiles: an overlap of 64 cells needs windows wider than 64',
+    ],
+    [
       'chunks too big to store',
       (m) => (m.files[0]!.chunks.bytes = 2 ** 30),
       'files/0/chunks/bytes: must be <= 67108864',

@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import schema from '../../model/pack-manifest.schema.json' with { type: 'json' };
 
 export type {
+  CodingStage,
   ComponentPart,
   ComponentRole,
   ComponentVariant,
@@ -108,6 +109,12 @@ export function manifestProblems(value: unknown): string[] {
   if (upscaler !== undefined && components[upscaler]?.role !== 'upscaler') {
     problems.push(
       `defaults/upscaler: the pack declares the upscaler ${upscaler}, but has no upscaler component of that name`,
+    );
+  }
+  const tiles = manifest.memoryPlan?.tiles;
+  if (tiles && tiles.latentOverlap >= tiles.latentWindow) {
+    problems.push(
+      `memoryPlan/tiles: an overlap of ${tiles.latentOverlap} cells needs windows wider than ${tiles.latentWindow}`,
     );
   }
   if (components[manifest.defaults.unet]?.role !== 'unet') {

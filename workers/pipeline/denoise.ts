@@ -14,6 +14,7 @@ import { asFloat32, float32 } from './graph-runner';
 import { imageFeeds, type ImageConditioning } from './image-fusion';
 import { imageToRgba } from './latent-to-image';
 import { latentPreview } from './latent-preview';
+import { runInWindows, windowRunner } from './tiled-movq';
 import type { PipelineContext } from './pipeline-context';
 import type { GenerationPlan, StagePlan } from './plan';
 import { guide } from './prediction';
@@ -131,7 +132,8 @@ export async function stopIfRequested(ctx: PipelineContext): Promise<void> {
   if (ctx.stopRequested?.()) throw new GenerationCancelledError();
 }
 
-/** Latent → RGBA through the plan's MoVQ decoder, undoing the pack's latent scaling. */
+/** Latent → RGBA through the plan's MoVQ decoder, undoing the pack's latent scaling; in windows where
+ * the plan tiles decoding. */
 export async function decodeLatent(
   ctx: PipelineContext,
   plan: GenerationPlan,
@@ -141,10 +143,25 @@ export async function decodeLatent(
   const { manifest, runner } = ctx;
   const { scale, shift, channels: c } = manifest.latent;
   const movqLatent = x.map((v) => v / scale + shift);
-  const decoded = await runner.run(plan.decoder, {
-    latent: float32(movqLatent, [1, c, plan.latentHeight, plan.latentWidth]),
-  });
-  return imageToRgba(asFloat32(decoded.image, 'image'), plan.width, plan.height);
+  const tiling = plan.tiling.decode;
+  const image = tiling
+    ? (
+        await runInWindows(
+          { data: movqLatent, channels: c, height: plan.latentHeight, width: plan.latentWidth },
+          { height: plan.latentHeight, width: plan.latentWidth },
+          tiling,
+          1,
+          manifest.latent.scaleFactor,
+          3,
+          windowRunner((feeds) => runner.run(plan.decoder, feeds), 'latent', 'image'),
+        )
+      ).data
+    : asFloat32(
+        (await runner.run(plan.decoder, { latent: float32(movqLatent, [1, c, plan.latentHeight, plan.latentWidth]) }))
+          .image,
+        'image',
+      );
+  return imageToRgba(image, plan.width, plan.height);
 }
 
 /** Clears the runner's call log at the start of an image, so a cancelled run's calls are not counted. */

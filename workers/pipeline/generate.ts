@@ -28,6 +28,7 @@ export async function generate(
       rgbaToImage(params.init.image, params.width, params.height),
       params.width,
       params.height,
+      plan.tiling.encode,
     ),
     strength: params.init.strength,
   };

@@ -31,7 +31,7 @@ export async function inpaint(
   const image = rgbaToImage(params.image, width, height);
   const plane = width * height;
   for (let i = 0; i < plane; i++) if (repaint[i]) for (let c = 0; c < 3; c++) image[c * plane + i] = 0;
-  const maskedLatent = await encodeImage(ctx, plan.encoder!, image, width, height);
+  const maskedLatent = await encodeImage(ctx, plan.encoder!, image, width, height, plan.tiling.encode);
   const keep = latentKeepMask(repaint, width, height, f);
   const extra = new Float32Array(keep.length + maskedLatent.length);
   extra.set(keep);

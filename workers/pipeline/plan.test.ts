@@ -104,12 +104,24 @@ describe('a request planned once', () => {
     expect(() => planRequest(manifest, { ...params, width: limits.max + limits.multipleOf }, 'text-to-image')).toThrow(
       InvalidParamsError,
     );
-    const tooLarge = { sizeProblems: () => ['the U-Net needs 9 GB'] };
+    const tooLarge = {
+      sizeFit: () => ({ problems: ['the U-Net needs 9 GB'], tiled: { decode: false, encode: false } }),
+    };
     expect(() => planRequest(manifest, params, 'text-to-image', tooLarge)).toThrow(
       /64×64 is too large for this device: the U-Net needs 9 GB/,
     );
     expect(() => planRequest(manifest, { ...params, sampler: 'euler' as never }, 'text-to-image')).toThrow(
       /no sampler called "euler"/,
     );
+  });
+
+  it("takes the decoder's and encoder's windows from the memory plan where the device limits call for them", () => {
+    expect(planRequest(manifest, params, 'text-to-image').tiling).toEqual({ decode: null, encode: null });
+    const tiles = manifest.memoryPlan!.tiles!;
+    const decodeOnly = { sizeFit: () => ({ problems: [], tiled: { decode: true, encode: false } }) };
+    expect(planRequest(manifest, params, 'text-to-image', decodeOnly).tiling).toEqual({
+      decode: { window: tiles.latentWindow, overlap: tiles.latentOverlap },
+      encode: null,
+    });
   });
 });

@@ -4,7 +4,8 @@
 // then only follows the plan.
 import type { GenerateParams, InpaintParams, SamplerInfo, SamplerName } from '../../shared/engine-api';
 import { InvalidParamsError } from '../../shared/errors';
-import type { PackManifest, UNetInfo } from '../../shared/pack-manifest';
+import type { CodingStage, PackManifest, UNetInfo } from '../../shared/pack-manifest';
+import type { SizeFit } from '../pack/device-limits';
 import { checkControl, controlNetComponent, controlNetFor, type ControlNetInfo } from './controlnet';
 import { FLASH_TIMESTEPS } from './flash-sampler';
 import { checkFusion, imageAdapterFor, type ImageAdapterInfo } from './image-fusion';
@@ -12,6 +13,7 @@ import { checkCommon, checkInpaintInputs, checkSize } from './request-checks';
 import type { Sampler, UNetStage } from './sampler';
 import { SAMPLERS, SAMPLER_NAMES, type SamplerEntry } from './sampler-registry';
 import { alphasCumprod } from './schedule';
+import type { TileWindow } from './tiled-movq';
 
 export type Task = 'text-to-image' | 'inpaint';
 
@@ -39,13 +41,16 @@ export interface GenerationPlan {
   /** The MoVQ encoder, when the request starts from an image (image-to-image, inpainting). */
   encoder: string | null;
   decoder: string;
+  /** The windows the decoder and encoder run in (the pack's memory plan), or null: the whole latent. */
+  tiling: Record<CodingStage, TileWindow | null>;
   /** Every component the request runs, so the engine can load those it has not yet. */
   components: string[];
 }
 
-/** Device limits the engine knows of: why an image of this size would not fit (the memory plan). */
+/** Device limits the engine knows of: whether an image of this size fits (the memory plan), and whether
+ * its MoVQ decoder and encoder then run in windows. */
 export interface DeviceSizeLimits {
-  sizeProblems(width: number, height: number): string[];
+  sizeFit(width: number, height: number): SizeFit;
 }
 
 const UNET_KINDS: Record<Task, Record<UNetStage, readonly string[]>> = {
@@ -154,7 +159,8 @@ export function planRequest(
   // size checks, since no size would help.
   if (task === 'inpaint' && params.fusion) for (const id of unetIds) checkFusion(manifest, id, params.fusion);
   checkSize(manifest, params);
-  const tooLarge = limits?.sizeProblems(params.width, params.height) ?? [];
+  const fit = limits?.sizeFit(params.width, params.height);
+  const tooLarge = fit?.problems ?? [];
   if (tooLarge.length > 0) {
     throw new InvalidParamsError(
       `${params.width}×${params.height} is too large for this device: ${tooLarge.join('; ')}.`,
@@ -215,6 +221,12 @@ export function planRequest(
     latentHeight: params.height / f,
     encoder: usesEncoder ? encoder : null,
     decoder: decoderComponent(manifest),
+    tiling: { decode: tilingOf(manifest, fit?.tiled.decode), encode: tilingOf(manifest, fit?.tiled.encode) },
     components: [...new Set(components)],
   };
+}
+
+function tilingOf(manifest: PackManifest, tiled: boolean | undefined): TileWindow | null {
+  const tiles = manifest.memoryPlan?.tiles;
+  return tiled && tiles ? { window: tiles.latentWindow, overlap: tiles.latentOverlap } : null;
 }
