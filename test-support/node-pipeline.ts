@@ -19,13 +19,23 @@ export interface GraphCall {
 /** onnxruntime-node session options, e.g. `{ intraOpNumThreads: 1 }` to match the browser's one thread. */
 export type NodeSessionOptions = ort.InferenceSession.SessionOptions;
 
-class NodeRunner implements GraphRunner {
+/** One ONNX session, in whichever runtime holds it (onnxruntime-node here; onnxruntime-web on WebGPU in
+ * test-support/webgpu-pipeline.ts). */
+export interface GraphSession {
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+}
+
+/** A session for one graph file, with the browser's options (runtime/session-options.ts) and the
+ * widened weights of an int8w graph that keeps them beside it. */
+export type SessionFactory = (file: Uint8Array, options: ReturnType<typeof sessionOptions>) => Promise<GraphSession>;
+
+class RecordingRunner implements GraphRunner {
   readonly runTimings: GraphRunTiming[] = [];
 
   constructor(
     private readonly manifest: PackManifest,
     /** Per component, one session per graph file (several for a split component). */
-    private readonly sessions: Record<string, ort.InferenceSession[]>,
+    private readonly sessions: Record<string, GraphSession[]>,
     private readonly calls: GraphCall[],
   ) {}
 
@@ -33,45 +43,74 @@ class NodeRunner implements GraphRunner {
     this.calls.push({ component, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
     let ms = 0;
     const result = await runComponent(this.manifest.components[component]!, feeds, async (index, partFeeds) => {
-      const inputs = Object.fromEntries(
-        Object.entries(partFeeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]),
-      );
       const started = performance.now();
-      const out = await this.sessions[component]![index]!.run(inputs);
+      const out = await this.sessions[component]![index]!.run(partFeeds);
       ms += performance.now() - started;
-      return Object.fromEntries(
-        Object.entries(out).map(([k, v]) => [
-          k,
-          { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] } as TensorData,
-        ]),
-      );
+      return out;
     });
     this.runTimings.push({ component, ms });
     return result;
   }
 }
 
-/** Every component of the pack in `packDir` (a file URL ending in /), in one weight format. */
-export async function nodePipeline(
+/** The part of an ONNX Runtime module (onnxruntime-node or onnxruntime-web: one API) that runs a session. */
+interface OrtModule {
+  Tensor: new (type: TensorData['type'], data: TensorData['data'], dims: number[]) => unknown;
+}
+
+/** A session of either runtime as a GraphSession: feeds become that runtime's tensors, and outputs
+ * (read back to the CPU) come back as float32 data. */
+export function graphSession(
+  ortModule: OrtModule,
+  session: { run(feeds: Record<string, never>): Promise<Record<string, { data: unknown; dims: readonly number[] }>> },
+): GraphSession {
+  return {
+    async run(feeds) {
+      const inputs = Object.fromEntries(
+        Object.entries(feeds).map(([k, v]) => [k, new ortModule.Tensor(v.type, v.data, v.dims) as never]),
+      );
+      const out = await session.run(inputs);
+      return Object.fromEntries(
+        Object.entries(out).map(([k, v]) => [
+          k,
+          { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] } as TensorData,
+        ]),
+      );
+    },
+  };
+}
+
+/** onnxruntime-node sessions, with `options` over the browser's. */
+export function nodeSessions(options: NodeSessionOptions = {}): SessionFactory {
+  return async (file, browserOptions) =>
+    graphSession(ort, await ort.InferenceSession.create(file, { ...browserOptions, ...options } as NodeSessionOptions));
+}
+
+/** Every component of the pack in `packDir` (a file URL ending in /), in one weight format, on onnxruntime-node. */
+export function nodePipeline(
   packDir: URL,
   variant: WeightFormat,
   options: NodeSessionOptions = {},
 ): Promise<{ ctx: PipelineContext; calls: GraphCall[] }> {
+  return packPipeline(packDir, variant, nodeSessions(options));
+}
+
+/** Every component of the pack in `packDir`, in one weight format, with sessions from `createSession`. */
+export async function packPipeline(
+  packDir: URL,
+  variant: WeightFormat,
+  createSession: SessionFactory,
+): Promise<{ ctx: PipelineContext; calls: GraphCall[] }> {
   const manifest: PackManifest = parseManifest(JSON.parse(readFileSync(new URL('manifest.json', packDir), 'utf8')));
-  const sessions: Record<string, ort.InferenceSession[]> = {};
+  const sessions: Record<string, GraphSession[]> = {};
   for (const [id, component] of Object.entries(manifest.components)) {
     sessions[id] = [];
     const chosen = component.variants[variant]!;
     for (const path of variantFiles(chosen)) {
       const file = readFileSync(new URL(path, packDir));
       const externalData = await externalWeights(chosen, async (f) => readPackFile(packDir, f));
-      // The browser's options (runtime/session-options.ts), so tests and benchmarks run graphs as it does.
       sessions[id].push(
-        await ort.InferenceSession.create(file, {
-          ...sessionOptions(file.byteLength),
-          ...(externalData ? { externalData } : {}),
-          ...options,
-        }),
+        await createSession(file, { ...sessionOptions(file.byteLength), ...(externalData ? { externalData } : {}) }),
       );
     }
   }
@@ -81,7 +120,7 @@ export async function nodePipeline(
     manifest.text.padId,
   );
   const calls: GraphCall[] = [];
-  return { ctx: { manifest, tokenizer, runner: new NodeRunner(manifest, sessions, calls) }, calls };
+  return { ctx: { manifest, tokenizer, runner: new RecordingRunner(manifest, sessions, calls) }, calls };
 }
 
 /** A pack file's bytes in an ArrayBuffer of their own (a Buffer may be a view into a shared pool). */
