@@ -83,7 +83,8 @@ def manifest_problems(manifest: dict) -> List[str]:
         problems.append(f"text/tokenizer: {manifest['text']['tokenizer']} is not listed in files")
     if manifest["text"]["unconditional"] == "null-embedding" and manifest["text"].get("nullEmbedding") not in files:
         problems.append("text/nullEmbedding: required, and listed in files, when unconditional is null-embedding")
-    if manifest["text"]["unconditional"] == "null-embedding" and manifest["text"]["padding"] != "zero-after-projection":
+    # Packs that do not say predate the choice, and all of them zeroed after the projection.
+    if manifest["text"]["unconditional"] == "null-embedding" and manifest["text"].get("padding", "zero-after-projection") != "zero-after-projection":
         # The original's null embedding is a row of the projected space beside zero rows.
         problems.append("text/padding: the null-embedding convention needs zero-after-projection")
     for role in ("text-encoder", "unet", "movq-decoder"):

@@ -140,7 +140,8 @@ export interface PackManifest {
       height: number;
       activationBytes: Record<MemoryStage, number>;
       largestTensorBytes: number;
-      stageLargestTensorBytes: Record<MemoryStage, number>;
+      /** Absent in packs exported before tiling: then largestTensorBytes stands for every stage. */
+      stageLargestTensorBytes?: Record<MemoryStage, number>;
     }[];
     /** One window of the tiled MoVQ decoder and encoder (workers/pipeline/tiled-movq.ts), in latent cells. */
     tiles?: {
@@ -156,8 +157,9 @@ export interface PackManifest {
     padId: number;
     unconditional: 'empty-prompt' | 'zero-context' | 'null-embedding';
     /** Where the text encoder graph zeroes padded prompt rows: in the U-Net's context space (the original),
-     * or in T5's output before the projection, so those rows hold the projection of zero (diffusers). */
-    padding: TextPadding;
+     * or in T5's output before the projection, so those rows hold the projection of zero (diffusers).
+     * Packs exported before it existed zeroed after the projection (`textPadding`). */
+    padding?: TextPadding;
     nullEmbedding?: string;
   };
   license: string;

@@ -52,15 +52,16 @@ export async function installDawnWebGPU(): Promise<GPUAdapterInfo> {
   const adapter = await gpu.requestAdapter();
   if (!adapter)
     throw new Error('Dawn found no WebGPU adapter (is a Vulkan driver installed, and VK_ICD_FILENAMES set?)');
-  const narrow = (adapter.info as GPUAdapterInfo & { subgroupMinSize?: number }).subgroupMinSize;
-  if (narrow !== undefined && narrow < 8) {
-    const adapterProto = Object.getPrototypeOf(adapter) as GPUAdapter;
-    const requestDevice = adapterProto.requestDevice;
-    adapterProto.requestDevice = function (descriptor?: GPUDeviceDescriptor) {
-      const features = [...(descriptor?.requiredFeatures ?? [])].filter((f) => !NARROW_SUBGROUP_FEATURES.includes(f));
-      return requestDevice.call(this, { ...descriptor, requiredFeatures: features });
-    };
-  }
+  // Patched on the prototype, so it holds for the adapter ORT asks for itself; each adapter is judged by
+  // its own subgroup width.
+  const adapterProto = Object.getPrototypeOf(adapter) as GPUAdapter;
+  const requestDevice = adapterProto.requestDevice;
+  adapterProto.requestDevice = function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
+    const narrow = (this.info as GPUAdapterInfo & { subgroupMinSize?: number }).subgroupMinSize;
+    if (narrow === undefined || narrow >= 8) return requestDevice.call(this, descriptor);
+    const features = [...(descriptor?.requiredFeatures ?? [])].filter((f) => !NARROW_SUBGROUP_FEATURES.includes(f));
+    return requestDevice.call(this, { ...descriptor, requiredFeatures: features });
+  };
   (globalThis as { navigator?: unknown }).navigator = { gpu };
   return adapter.info;
 }

@@ -137,6 +137,20 @@ describe('device limits', () => {
       });
     });
 
+    it('takes the one largest tensor for every stage in a plan that predates per-stage figures', () => {
+      const sizes = untiled.sizes.map((size) => {
+        const copy = { ...size };
+        delete copy.stageLargestTensorBytes;
+        return copy;
+      });
+      const old = { memoryPlan: { ...untiled, sizes }, latent } as PackManifest;
+      const gpu = { backend: webgpu, deviceMemoryBytes: null, maxBufferBytes: 1.5 * GiB };
+      expect(sizeFit(old, eager, gpu, 1024, 1024).problems).toEqual([
+        'its largest tensor at 1024×1024 takes 2.15 GB, more than the 1.61 GB this GPU allows in one buffer; choose a smaller size',
+      ]);
+      expect(untiled.sizes[1]!.stageLargestTensorBytes).toBeDefined(); // the plan itself is left as it was
+    });
+
     it('says nothing for a pack without a plan', () => {
       expect(sizeFit({} as PackManifest, eager, { backend: wasm, deviceMemoryBytes: 1e9 }, 4096, 4096)).toEqual({
         problems: [],

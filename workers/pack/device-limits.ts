@@ -71,7 +71,14 @@ export function sizeFit(
   const size = plannedSize(plan, width, height);
   const weights = eager.reduce((sum, f) => sum + f.bytes, 0);
   const activations = { ...size.activationBytes };
-  const largest = { ...size.stageLargestTensorBytes };
+  const largest = {
+    ...(size.stageLargestTensorBytes ?? {
+      text: size.largestTensorBytes,
+      denoise: size.largestTensorBytes,
+      decode: size.largestTensorBytes,
+      encode: size.largestTensorBytes,
+    }),
+  };
   const f = manifest.latent.scaleFactor;
   const tiles = plan.tiles;
   if (tiles && Math.max(width, height) > tiles.latentWindow * f) {
@@ -80,8 +87,9 @@ export function sizeFit(
       const windowed = stageProblems(limits, weights, tiles.activationBytes[stage], tiles.largestTensorBytes[stage]);
       if ((whole || activations[stage] > activations.denoise) && windowed.length === 0) {
         tiled[stage] = true;
-        activations[stage] = tiles.activationBytes[stage];
-        largest[stage] = tiles.largestTensorBytes[stage];
+        // A window is the plan's full one; a narrow image's may be smaller, never larger.
+        activations[stage] = Math.min(activations[stage], tiles.activationBytes[stage]);
+        largest[stage] = Math.min(largest[stage], tiles.largestTensorBytes[stage]);
       }
     }
   }

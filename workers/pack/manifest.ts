@@ -23,6 +23,7 @@ export type {
   WeightFormat,
 } from '../../shared/pack-manifest';
 import type {
+  TextPadding,
   ComponentVariant,
   PackComponent,
   PackFile,
@@ -126,7 +127,7 @@ export function manifestProblems(value: unknown): string[] {
   if (manifest.text.unconditional === 'null-embedding' && !files.has(manifest.text.nullEmbedding ?? '')) {
     problems.push('text/nullEmbedding: required, and listed in files, when unconditional is null-embedding');
   }
-  if (manifest.text.unconditional === 'null-embedding' && manifest.text.padding !== 'zero-after-projection') {
+  if (manifest.text.unconditional === 'null-embedding' && textPadding(manifest) !== 'zero-after-projection') {
     // The original's null embedding is a row of the projected space beside zero rows.
     problems.push('text/padding: the null-embedding convention needs zero-after-projection');
   }
@@ -225,4 +226,10 @@ export function parseManifest(value: unknown): PackManifest {
   const problems = manifestProblems(value);
   if (problems.length > 0) throw new InvalidManifestError(problems);
   return value as PackManifest;
+}
+
+/** Where the pack's text graph zeroes padded prompt rows; packs that do not say predate the choice, and
+ * all of them zeroed after the projection. */
+export function textPadding(manifest: PackManifest): TextPadding {
+  return manifest.text.padding ?? 'zero-after-projection';
 }

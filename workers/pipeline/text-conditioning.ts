@@ -8,7 +8,7 @@
 // - null-embedding: zeros with row 0 = the pack's null embedding and mask [1, 0, …]; a negative prompt
 //   is cut to the prompt's token count, ends in EOS and reuses the prompt's mask (original 3.1).
 // Row 0 is the conditional branch, row 1 (when guidance is on) the unconditional one.
-import type { PackManifest } from '../pack/manifest';
+import { textPadding, type PackManifest } from '../pack/manifest';
 import type { Conditioning, ConditioningRequest } from './conditioning';
 import { cachedConditioning } from './conditioning-cache';
 import type { PipelineContext } from './pipeline-context';
@@ -59,7 +59,7 @@ export async function encodeConditioning(
   context.set(encoded);
   const mask = new BigInt64Array(2 * tokens.length);
   mask.set(tokens.mask);
-  if (convention === 'zero-context' && manifest.text.padding === 'zero-before-projection') {
+  if (convention === 'zero-context' && textPadding(manifest) === 'zero-before-projection') {
     const zero = await projectedZero(runner, request, manifest, encoded, tokens, positive.length);
     for (let i = 0; i < tokens.length; i++) context.set(zero, (tokens.length + i) * width);
   } else if (convention === 'null-embedding') {
@@ -98,7 +98,8 @@ function cutRows(c: Conditioning, length: number): Conditioning {
 
 /** The U-Net's projection of a zero T5 row, which is every row of diffusers' unconditional context. A
  * prompt shorter than the longest has a padded row that holds exactly that; a prompt of the longest
- * length has none, and one all-masked row is encoded for it instead. */
+ * length has none, and a one-token row is encoded for its padded row instead. (A row with every key
+ * masked would do in fp32, but its attention has nothing to attend to.) */
 async function projectedZero(
   runner: GraphRunner,
   request: ConditioningRequest,
@@ -109,9 +110,8 @@ async function projectedZero(
 ): Promise<Float32Array> {
   const width = encoded.length / (tokens.rows * tokens.length);
   if (promptLength < tokens.length) return encoded.slice(promptLength * width, (promptLength + 1) * width);
-  const masked = batchTokens([[manifest.text.padId]], manifest.text.padId, 2);
-  masked.mask.fill(0n);
-  return (await encodeTokens(runner, request, masked)).slice(0, width);
+  const padded = batchTokens([[manifest.text.padId]], manifest.text.padId, 2);
+  return (await encodeTokens(runner, request, padded)).slice(width, 2 * width);
 }
 
 export function conditioningTensors(c: Conditioning) {
