@@ -159,3 +159,14 @@ def test_a_negative_prompt_longer_than_the_prompt_through_the_worker_matches_dif
     assert worker["length"] == cond[0].shape[1]
     ours = torch.tensor(worker["modelOutput"]).reshape(reference.shape)
     assert (ours - reference).abs().max() <= 1e-4
+
+
+def test_a_prompt_of_the_longest_length_through_the_worker_matches_diffusers(models, diffusers_pack, tmp_path, monkeypatch):
+    """No padded row to take the projection of zero from: the worker encodes one for the unconditional rows."""
+    worker = run_worker(diffusers_pack, tmp_path, " ".join(["red apple on a table"] * 20), "")
+    assert len(worker["promptIds"]) == TINY.max_text_length == worker["length"]
+    cond = diffusers_prompt(models, worker["promptIds"])
+    uncond = (torch.zeros_like(cond[0]), torch.zeros_like(cond[1]))
+    reference = diffusers_noise(models, sample(), uncond, cond, monkeypatch)
+    ours = torch.tensor(worker["modelOutput"]).reshape(reference.shape)
+    assert (ours - reference).abs().max() <= 1e-4
