@@ -29,7 +29,7 @@ from torch import nn
 class UpscalerConfig:
     factor: int = 4
     channels: int = 32
-    blocks: int = 6
+    blocks: int = 8
 
     def to_dict(self) -> dict:
         return asdict(self)
