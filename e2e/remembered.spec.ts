@@ -14,6 +14,9 @@ test('the prompt, the settings and the last result survive a reload', async ({ p
   await page.getByRole('spinbutton', { name: 'Seed' }).fill('7');
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByTestId('output')).toHaveAttribute('data-seed', '7', { timeout: 120_000 });
+  // The result is restored from the history, which stores it just after showing it: on a busy machine a
+  // reload in the same instant can come first (seen in CI on a slow host).
+  await expect(page.getByTestId('history-entry')).toHaveCount(1, { timeout: 30_000 });
 
   await page.reload();
   await ready(page);
