@@ -33,15 +33,20 @@ async function generate(page: Page, seed: number) {
   await ready(page);
 }
 
+/** The app on the CPU back end, with one picture made. */
+async function openWithResult(page: Page, seed: number) {
+  await page.goto('/?ep=wasm');
+  await ready(page);
+  await generate(page, seed);
+}
+
 const outputSize = (page: Page) =>
   page.getByTestId('output').evaluate((c: HTMLCanvasElement) => [c.width, c.height, Number(c.dataset.modelWidth)]);
 
 test('results are shown, stored and downloaded at 256 px; turned off, at 64 px; the PNG says which', async ({
   page,
 }) => {
-  await page.goto('/?ep=wasm');
-  await ready(page);
-  await generate(page, 11);
+  await openWithResult(page, 11);
   expect(await outputSize(page)).toEqual([256, 256, 64]);
   await expect(page.locator('.output-info')).toContainText('64 × 64, shown at 256 × 256 (upscaled)');
   const shown = await downloadPng(page);
@@ -93,9 +98,7 @@ test('results are shown, stored and downloaded at 256 px; turned off, at 64 px; 
 test('the canvas edits at 64 px and enlarges each accepted edit afresh; Upscale; a size it does not take is named', async ({
   page,
 }) => {
-  await page.goto('/?ep=wasm');
-  await ready(page);
-  await generate(page, 21);
+  await openWithResult(page, 21);
   await historyAction(page, 21, 'Edit on canvas');
   const image = page.getByTestId('canvas-image');
   await expect(image).toHaveAttribute('data-width', '64');

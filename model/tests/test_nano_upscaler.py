@@ -1,6 +1,6 @@
-"""Nano's upscaler: where its training starts, how it grows, and that its crops line up.
+"""Nano's upscaler: where its training starts, how it grows and shrinks, and that its crops line up.
 
-The upscaler's training resumes from committed weights and can be grown by blocks; if either start
+The upscaler's training resumes from committed weights and can be grown or shrunk by blocks; if any start
 were wrong the network would silently forget what it had learnt, which only a long run would show.
 """
 import numpy as np
@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from model.nano.train_upscaler import crops
-from model.nano.upscaler import NanoUpscaler, UpscalerConfig, grown
+from model.nano.upscaler import NanoUpscaler, UpscalerConfig, resized
 
 
 def pictures(seed: int, side: int = 16) -> torch.Tensor:
@@ -36,7 +36,7 @@ def test_a_new_upscaler_is_the_bilinear_enlargement():
 
 def test_growing_keeps_what_it_computes_and_the_new_blocks_can_learn():
     small = trained(UpscalerConfig(channels=8, blocks=2))
-    big = grown(small.state_dict(), small.config, 4)
+    big = resized(small.state_dict(), small.config, 4)
     assert big.config.blocks == 4 and len(big.body) == 4
     x = pictures(2)
     with torch.no_grad():
@@ -49,14 +49,27 @@ def test_growing_keeps_what_it_computes_and_the_new_blocks_can_learn():
     assert big.body[3].conv1.weight.abs().sum() > 0
 
 
-def test_growing_to_the_same_size_is_the_same_network_and_shrinking_is_refused():
+def test_resizing_to_the_same_size_is_the_same_network():
     small = trained(UpscalerConfig(channels=8, blocks=2))
-    same = grown(small.state_dict(), small.config, 2)
+    same = resized(small.state_dict(), small.config, 2)
     x = pictures(3)
     with torch.no_grad():
         assert torch.equal(same(x), small(x))
-    with pytest.raises(ValueError, match="cannot shrink an upscaler from 2 to 1 blocks"):
-        grown(small.state_dict(), small.config, 1)
+
+
+def test_shrinking_keeps_the_first_blocks_and_drops_the_last():
+    big = trained(UpscalerConfig(channels=8, blocks=4), seed=4)
+    small = resized(big.state_dict(), big.config, 2)
+    assert small.config.blocks == 2 and len(small.body) == 2
+    for name in ("head.weight", "body.0.conv1.weight", "body.1.conv2.bias", "tail.weight"):
+        assert torch.equal(small.state_dict()[name], big.state_dict()[name])
+    # The same as the big network with its last two blocks made identities.
+    with torch.no_grad():
+        for block in big.body[2:]:
+            block.conv2.weight.zero_()
+            block.conv2.bias.zero_()
+        x = pictures(5)
+        assert torch.allclose(small(x), big(x), atol=1e-6)
 
 
 def test_training_crops_take_the_target_under_the_input():
